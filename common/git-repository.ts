@@ -1,0 +1,145 @@
+import { mkdir } from 'node:fs/promises';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { MetricopsError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export class GitError extends MetricopsError {}
+
+export interface PushOptions {
+  remote?: string;
+  branch?: string;
+  /** How many times to push; a rejected push rebases onto the remote and tries again. Default 5. */
+  attempts?: number;
+}
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+export const DEFAULT_IDENTITY: Identity = { name: 'metricops', email: 'metricops@localhost' };
+
+/**
+ * A Git working copy that metricops writes to: commit only what changed, push without ever forcing.
+ * Shared by the compiler (generated rules) and the feedback pipeline (audit log, GitOps write-back).
+ */
+export class GitRepository {
+  private constructor(
+    readonly dir: string,
+    private readonly git: SimpleGit,
+    private readonly logger: Logger,
+    private readonly identity: Identity,
+  ) {}
+
+  /** Opens `dir`, creating an empty repository there when it is not one yet. */
+  static async open(dir: string, logger: Logger, identity: Identity = DEFAULT_IDENTITY): Promise<GitRepository> {
+    await mkdir(dir, { recursive: true });
+    const git = simpleGit({ baseDir: dir });
+    if (!(await git.checkIsRepo('root' as never))) {
+      await git.init(['--initial-branch=main']);
+      logger.info({ dir }, 'initialised a new Git repository');
+    }
+    return new GitRepository(dir, git, logger, identity);
+  }
+
+  /** Clones `url` into `dir` (or opens `dir` when it already holds a clone). */
+  static async clone(url: string, dir: string, logger: Logger, identity: Identity = DEFAULT_IDENTITY, branch?: string): Promise<GitRepository> {
+    const existing = simpleGit();
+    try {
+      await mkdir(dir, { recursive: true });
+      if (!(await simpleGit({ baseDir: dir }).checkIsRepo('root' as never))) {
+        await existing.clone(url, dir, branch ? ['--branch', branch] : []);
+        logger.info({ dir }, 'cloned the Git repository');
+      }
+    } catch (error) {
+      throw new GitError(`cannot clone ${redactUrl(url)} into ${dir}: ${messageOf(error)}`, { cause: error });
+    }
+    return new GitRepository(dir, simpleGit({ baseDir: dir }), logger, identity);
+  }
+
+  async hasRemote(remote = 'origin'): Promise<boolean> {
+    const remotes = await this.git.getRemotes();
+    return remotes.some((entry) => entry.name === remote);
+  }
+
+  async currentBranch(): Promise<string> {
+    return (await this.git.revparse(['--abbrev-ref', 'HEAD'])).trim();
+  }
+
+  async head(): Promise<string | null> {
+    try {
+      return (await this.git.revparse(['HEAD'])).trim();
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Stages `paths` (relative to the repository; additions, changes and deletions) and commits them.
+   * Returns the new commit's hash, or null when nothing under `paths` changed (no empty commits).
+   */
+  async commit(paths: string[], message: string): Promise<string | null> {
+    if (paths.length === 0) return null;
+    await this.git.raw(['add', '--all', '--', ...paths]);
+    const staged = (await this.git.raw(['diff', '--cached', '--name-only', '--', ...paths])).trim();
+    if (staged === '') return null;
+    const { name, email } = this.identity;
+    await this.git.raw(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
+    const sha = await this.head();
+    this.logger.info({ dir: this.dir, commit: sha, files: staged.split('\n').length }, 'committed');
+    return sha;
+  }
+
+  /** Fetches and rebases the current branch onto its remote counterpart. */
+  async pullRebase(remote = 'origin', branch?: string): Promise<void> {
+    const target = branch ?? (await this.currentBranch());
+    try {
+      const { name, email } = this.identity;
+      await this.git.raw(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'pull', '--rebase', '--quiet', remote, target]);
+    } catch (error) {
+      await this.git.raw(['rebase', '--abort']).catch(() => undefined);
+      throw new GitError(`cannot rebase ${target} onto ${remote}/${target}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * Pushes the current branch. A rejected push (someone else pushed first) is rebased onto the remote and
+   * pushed again, up to `attempts` times. Never forces.
+   */
+  async pushWithRebase(options: PushOptions = {}): Promise<void> {
+    const remote = options.remote ?? 'origin';
+    const branch = options.branch ?? (await this.currentBranch());
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.git.raw(['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+        this.logger.info({ remote, branch, attempt }, 'pushed');
+        return;
+      } catch (error) {
+        const message = messageOf(error);
+        const rejected = /rejected|non-fast-forward|fetch first|failed to push some refs/i.test(message);
+        if (!rejected || attempt >= attempts) {
+          throw new GitError(`push to ${remote}/${branch} failed after ${attempt} attempt(s): ${message}`, { cause: error });
+        }
+        this.logger.warn({ remote, branch, attempt }, 'push rejected, rebasing onto the remote and retrying');
+        await this.pullRebase(remote, branch);
+      }
+    }
+  }
+
+  /** Commit hashes and subjects, newest first: for tests and the audit history. */
+  async log(maxCount = 20): Promise<Array<{ hash: string; message: string }>> {
+    if ((await this.head()) === null) return [];
+    const log = await this.git.log({ maxCount });
+    return log.all.map((entry) => ({ hash: entry.hash, message: entry.message }));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return redactUrl(error instanceof Error ? error.message : String(error)).trim();
+}
+
+/** Removes credentials from URLs such as https://user:token@host/repo.git before they reach a log or message. */
+export function redactUrl(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1[redacted]@');
+}
