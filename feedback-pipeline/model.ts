@@ -16,6 +16,8 @@ export interface Alert {
   endsAt?: Date;
   generatorURL?: string;
   source: 'webhook' | 'poll';
+  /** When metricops received it: the start of the rollback latency. */
+  receivedAt: Date;
 }
 
 /** What the pipeline needs of a Deployment, read from the informer cache. */
@@ -86,10 +88,18 @@ export interface DecisionRecord {
   /** Set by the GitOps write-back when it committed the good images. */
   gitCommit?: string;
   error?: string;
+  /** Milliseconds from receiving the alert to the Deployment patched (rollbacks only). */
+  latencyMs?: number;
 }
 
 /** Receives every decision record; Events, the Git audit log, the write-back and metrics each implement it. */
 export interface DecisionRecorder {
   readonly name: string;
   record(record: DecisionRecord): Promise<void>;
+}
+
+/** Commits the good images to the Deployment's manifest in the GitOps repository after a rollback. */
+export interface GitOpsWriter {
+  /** Returns the commit hash, or null when the manifest already had those images. */
+  writeBack(record: DecisionRecord, gitPath: string): Promise<string | null>;
 }
