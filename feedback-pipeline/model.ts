@@ -65,7 +65,11 @@ export type SkipReason =
   | 'no-previous-good-revision'
   | 'cooldown'
   | 'already-rolled-back'
-  | 'duplicate';
+  | 'duplicate'
+  /** A metricops annotation on the Deployment is invalid (the reason names it); no rollback until it is fixed. */
+  | 'invalid-annotation'
+  /** The Deployment has no `metricops.io/deployed-at`: the webhook did not stamp its rollout. */
+  | 'no-rollout-stamp';
 
 export type Decision =
   | { action: 'rollback'; deployment: { namespace: string; name: string }; dryRun: boolean; reason: string }
