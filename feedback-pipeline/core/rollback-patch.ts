@@ -1,0 +1,78 @@
+/**
+ * The writes of a rollback, computed from what was read. Pure.
+ * - the Deployment: a JSON Patch that first tests metadata.resourceVersion (so of two racing writers exactly one
+ *   wins), replaces spec.template with the target's template without `pod-template-hash`, and adds the
+ *   `metricops.io/rolled-back-from` annotation (other annotations are kept, unlike kubectl rollout undo);
+ * - the bad ReplicaSet: a merge patch adding `metricops.io/bad-revision`.
+ */
+import type { Operation } from 'fast-json-patch';
+import { Annotations } from '../../common/contract.js';
+import type { DeploymentState, ReplicaSetState } from '../model.js';
+import { templateImages, withoutPodTemplateHash } from './pod-template.js';
+
+export interface RollbackCause {
+  alert: { name: string; fingerprint: string; startsAt: string };
+  /** RFC 3339 time of the rollback. */
+  time: string;
+  reason: string;
+}
+
+/** The JSON stored in `metricops.io/rolled-back-from` on the Deployment. */
+export interface RolledBackFromRecord extends RollbackCause {
+  from: { revision?: number; replicaSet?: string; images: Record<string, string> };
+  to: { revision: number; replicaSet: string; images: Record<string, string> };
+}
+
+/** The JSON stored in `metricops.io/bad-revision` on the ReplicaSet that was rolled back. */
+export interface BadRevisionRecord extends RollbackCause {
+  revision: number;
+  rolledBackTo: { revision: number; replicaSet: string };
+}
+
+/** JSON Pointer escaping (RFC 6901) of one path segment, e.g. an annotation key with a slash. */
+export function escapePointerSegment(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function rolledBackFromRecord(
+  deployment: Pick<DeploymentState, 'template'>,
+  from: ReplicaSetState | undefined,
+  to: ReplicaSetState,
+  cause: RollbackCause,
+): RolledBackFromRecord {
+  const fromPart: RolledBackFromRecord['from'] = { images: templateImages(deployment.template) };
+  if (from) {
+    fromPart.revision = from.revision;
+    fromPart.replicaSet = from.name;
+  }
+  return {
+    ...cause,
+    from: fromPart,
+    to: { revision: to.revision, replicaSet: to.name, images: templateImages(to.template) },
+  };
+}
+
+export function deploymentRollbackPatch(
+  deployment: Pick<DeploymentState, 'resourceVersion' | 'annotations'>,
+  to: Pick<ReplicaSetState, 'template'>,
+  record: RolledBackFromRecord,
+): Operation[] {
+  const value = JSON.stringify(record);
+  const annotationOp: Operation =
+    Object.keys(deployment.annotations).length === 0
+      ? { op: 'add', path: '/metadata/annotations', value: { [Annotations.rolledBackFrom]: value } }
+      : { op: 'add', path: `/metadata/annotations/${escapePointerSegment(Annotations.rolledBackFrom)}`, value };
+  return [
+    { op: 'test', path: '/metadata/resourceVersion', value: deployment.resourceVersion },
+    { op: 'replace', path: '/spec/template', value: withoutPodTemplateHash(to.template) },
+    annotationOp,
+  ];
+}
+
+export function badRevisionRecord(from: ReplicaSetState, to: ReplicaSetState, cause: RollbackCause): BadRevisionRecord {
+  return { ...cause, revision: from.revision, rolledBackTo: { revision: to.revision, replicaSet: to.name } };
+}
+
+export function badRevisionPatch(record: BadRevisionRecord): { metadata: { annotations: Record<string, string> } } {
+  return { metadata: { annotations: { [Annotations.badRevision]: JSON.stringify(record) } } };
+}
