@@ -1,0 +1,116 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock } from '../../common/clock.js';
+import { MetricopsError } from '../../common/errors.js';
+import { redactUrl } from '../../common/git-repository.js';
+import type { Logger } from '../../common/logger.js';
+import type { FeedbackMetrics } from '../recording/metrics.js';
+import type { AlertSink } from './alert-sink.js';
+import { alertsFromApi, parseGettableAlerts } from './api-alerts.js';
+
+export class PollError extends MetricopsError {}
+
+/** Every 30 seconds (node-cron's six-field form, seconds first). */
+export const DEFAULT_POLL_SCHEDULE = '*/30 * * * * *';
+
+export const ALERTS_QUERY = 'api/v2/alerts?active=true&silenced=false&inhibited=false';
+
+export interface PollerOptions {
+  /** Alertmanager's base URL, e.g. http://alertmanager:9093 (credentials in it become a Basic header). */
+  url: string;
+  schedule?: string;
+  timeoutMs?: number;
+  sink: AlertSink;
+  clock: Clock;
+  logger: Logger;
+  metrics?: FeedbackMetrics;
+}
+
+export type PollResult = { outcome: 'submitted'; alerts: number } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
+
+/** Splits user:password out of a URL: fetch refuses URLs with credentials, and logs must not see them. */
+export function alertsEndpoint(baseUrl: string): { url: string; authorization?: string } {
+  const base = new URL(baseUrl);
+  const authorization =
+    base.username !== '' || base.password !== ''
+      ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
+      : undefined;
+  base.username = '';
+  base.password = '';
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  const url = new URL(ALERTS_QUERY, base).toString();
+  return authorization ? { url, authorization } : { url };
+}
+
+/**
+ * Reads Alertmanager's active alerts on a schedule and submits them (source 'poll'), so a lost webhook still
+ * leads to a decision. A failed poll is logged and counted, never thrown; a poll still running skips the next.
+ */
+export class AlertmanagerPoller {
+  private task: ScheduledTask | undefined;
+  private running = false;
+  private readonly endpoint: { url: string; authorization?: string };
+  private readonly safeUrl: string;
+
+  constructor(private readonly options: PollerOptions) {
+    this.endpoint = alertsEndpoint(options.url);
+    this.safeUrl = redactUrl(this.endpoint.url);
+  }
+
+  start(): void {
+    const schedule = this.options.schedule ?? DEFAULT_POLL_SCHEDULE;
+    this.task = cron.schedule(schedule, () => this.pollOnce(), { name: 'alertmanager-poll', noOverlap: true });
+    this.options.logger.info({ url: this.safeUrl, schedule }, 'polling Alertmanager');
+  }
+
+  async stop(): Promise<void> {
+    if (this.task) await this.task.destroy();
+    this.task = undefined;
+  }
+
+  async pollOnce(): Promise<PollResult> {
+    const { logger, metrics } = this.options;
+    if (this.running) {
+      metrics?.notifications.inc({ source: 'poll', result: 'skipped' });
+      logger.debug('previous Alertmanager poll still running, skipped this one');
+      return { outcome: 'skipped' };
+    }
+    this.running = true;
+    try {
+      const alerts = await this.fetchAlerts();
+      if (alerts.length > 0) this.options.sink.submit(alerts);
+      metrics?.notifications.inc({ source: 'poll', result: 'accepted' });
+      metrics?.alertsReceived.inc({ source: 'poll' }, alerts.length);
+      logger.debug({ alerts: alerts.length }, 'polled Alertmanager');
+      return { outcome: 'submitted', alerts: alerts.length };
+    } catch (error) {
+      const message = redactUrl(error instanceof Error ? error.message : String(error));
+      metrics?.pollFailures.inc();
+      metrics?.notifications.inc({ source: 'poll', result: 'failed' });
+      logger.warn({ url: this.safeUrl, err: message }, 'Alertmanager poll failed');
+      return { outcome: 'failed', error: message };
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async fetchAlerts() {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.endpoint.authorization) headers.authorization = this.endpoint.authorization;
+    let response: Response;
+    try {
+      response = await fetch(this.endpoint.url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+    } catch (error) {
+      const cause = (error as Error & { cause?: Error }).cause;
+      throw new PollError(`cannot reach ${this.safeUrl}: ${cause?.message ?? (error as Error).message}`, { cause: error });
+    }
+    const text = await response.text();
+    if (!response.ok) throw new PollError(`${this.safeUrl} answered ${response.status}: ${text.slice(0, 200)}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new PollError(`${this.safeUrl} answered with a body that is not JSON: ${text.slice(0, 200)}`);
+    }
+    return alertsFromApi(parseGettableAlerts(body, this.safeUrl), this.options.clock.now());
+  }
+}
