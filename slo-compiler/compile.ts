@@ -1,0 +1,98 @@
+import { InvalidInputError, type InputIssue } from '../common/errors.js';
+import { parseDuration } from '../common/duration.js';
+import type { CompileInput, GuardingAlert, Slo } from './model.js';
+import { LONGEST_ALERT_WINDOW } from './rules/burn-rate.js';
+import { inlineGuardingAlert, sloGuardingAlerts } from './rules/guarding-alerts.js';
+import { inlineAlertRule } from './rules/inline-rules.js';
+import type { GeneratorInfo } from './rules/metadata-rules.js';
+import type { RuleGroup } from './rules/rule.js';
+import type { LongWindowMode } from './rules/sli-rules.js';
+import { sloRuleGroups } from './rules/slo-rule-groups.js';
+import { INLINE_RULES_FILE, objectName, ruleFileName, testFileName } from './output/file-names.js';
+import { emitPromtoolTest } from './output/promtool-tests.js';
+import { renderRuleFile, renderRules, type OutputFormat } from './output/render.js';
+
+export interface CompileOptions {
+  format: OutputFormat;
+  longWindows: LongWindowMode;
+  emitTests: boolean;
+  /** sloth_slo_info labels; default { version: 'metricops', mode: 'cli-gen-prom' }. */
+  info?: GeneratorInfo;
+}
+
+export interface CompiledFile {
+  /** Relative to the output directory, `/`-separated. */
+  path: string;
+  content: string;
+}
+
+export interface CompiledRules {
+  files: CompiledFile[];
+  guardingAlerts: GuardingAlert[];
+  /** Emitted tests that could not be generated, with the reason (only with emitTests). */
+  skippedTests?: Array<{ slo: string; reason: string }>;
+}
+
+export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
+const DEFAULT_INFO: GeneratorInfo = { version: 'metricops', mode: 'cli-gen-prom' };
+
+/**
+ * Pure: the validated model in, rule files out. One file per SLO named after it, one file for all inline rules;
+ * files are sorted by path and contain no timestamps, so compiling the same input twice gives the same bytes.
+ */
+export function compile(input: CompileInput, options: CompileOptions): CompiledRules {
+  checkCompilable(input.slos);
+  const info = options.info ?? DEFAULT_INFO;
+  const files: CompiledFile[] = [];
+  const skippedTests: Array<{ slo: string; reason: string }> = [];
+
+  for (const slo of input.slos) {
+    const groups = sloRuleGroups(slo, { longWindows: options.longWindows, info });
+    const path = ruleFileName(slo.name);
+    files.push({ path, content: renderRules(options.format, objectName(slo.name), groups, [slo.location.source]) });
+    if (options.emitTests) {
+      const testPath = testFileName(slo.name);
+      let ruleFileForTest = `../${path}`;
+      if (options.format === 'operator') {
+        // promtool reads plain rule files only: the test gets its own copy next to it.
+        ruleFileForTest = path;
+        files.push({ path: `tests/${path}`, content: renderRuleFile(groups, [slo.location.source]) });
+      }
+      const test = emitPromtoolTest(slo, groups, ruleFileForTest);
+      if (test.kind === 'test') files.push({ path: testPath, content: test.content });
+      else skippedTests.push({ slo: slo.name, reason: test.reason });
+    }
+  }
+
+  if (input.inlineRules.length > 0) {
+    const sorted = [...input.inlineRules].sort((a, b) => `${a.namespace}/${a.deployment}`.localeCompare(`${b.namespace}/${b.deployment}`));
+    const groups: RuleGroup[] = [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }];
+    const sources = sorted.map((rule) => rule.location.source);
+    files.push({ path: INLINE_RULES_FILE, content: renderRules(options.format, 'metricops-inline-rules', groups, sources) });
+  }
+
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...input.inlineRules.map(inlineGuardingAlert)];
+  return options.emitTests ? { files, guardingAlerts, skippedTests } : { files, guardingAlerts };
+}
+
+/** What the input side cannot know: periods the alert windows fit in, and names that map to distinct files. */
+function checkCompilable(slos: Slo[]): void {
+  const issues: InputIssue[] = [];
+  const byFile = new Map<string, Slo>();
+  for (const slo of slos) {
+    const periodMs = parseDuration(slo.window);
+    if (periodMs < LONGEST_ALERT_WINDOW) {
+      issues.push({
+        ...slo.location,
+        message: `SLO "${slo.name}" has a ${slo.window} period, shorter than the 3d longest alert window: use a period of at least 3d (28d or 30d are usual)`,
+      });
+    }
+    const file = ruleFileName(slo.name);
+    const other = byFile.get(file);
+    if (other) {
+      issues.push({ ...slo.location, message: `SLO "${slo.name}" and SLO "${other.name}" would both be written to ${file}: rename one of them` });
+    } else byFile.set(file, slo);
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}

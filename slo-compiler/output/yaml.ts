@@ -1,0 +1,6 @@
+import { stringify } from 'yaml';
+
+/** Deterministic YAML: no line folding, multi-line strings as literal blocks, keys in insertion order. */
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, blockQuote: 'literal', indentSeq: false });
+}

@@ -1,0 +1,59 @@
+import { AlertLabels, type SloSeverity } from '../../common/contract.js';
+import type { AlertSettings, Slo } from '../model.js';
+import type { BurnRateWindow, BurnRateWindows } from './burn-rate.js';
+import { clean, formatNumber } from './number.js';
+import { formatPromDuration } from './prom-duration.js';
+import type { AlertingRule } from './rule.js';
+import { sliErrorMetric } from './sli-rules.js';
+import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from './slo-labels.js';
+
+/** The error budget as a ratio, without float noise: 99.9 -> 0.001. */
+export function errorBudget(objectivePercent: number): number {
+  return clean((100 - objectivePercent) / 100);
+}
+
+/**
+ * The labels that tell this SLO's alert of one severity apart: `slo`, `slo_severity` and, with a target,
+ * `namespace` and `deployment` (docs/design.md, "Alert labels"). Sloth specs also keep `sloth_severity`.
+ */
+export function contractLabels(slo: Slo, severity: SloSeverity): Record<string, string> {
+  return mergeLabels(
+    slo.format === 'sloth' ? { [SlothLabels.severity]: severity } : {},
+    { [AlertLabels.slo]: slo.name, [AlertLabels.severity]: severity },
+    slo.target ? { [AlertLabels.namespace]: slo.target.namespace, [AlertLabels.deployment]: slo.target.deployment } : {},
+  );
+}
+
+/** Page and ticket multiwindow multi-burn-rate alerts (both windows of a pair must be over the threshold). */
+export function sloAlertRules(slo: Slo, windows: BurnRateWindows): AlertingRule[] {
+  const pairs: Array<[SloSeverity, AlertSettings, BurnRateWindow, BurnRateWindow]> = [
+    ['page', slo.alerting.page, windows.pageQuick, windows.pageSlow],
+    ['ticket', slo.alerting.ticket, windows.ticketQuick, windows.ticketSlow],
+  ];
+  return pairs
+    .filter(([, settings]) => !settings.disabled)
+    .map(([severity, settings, quick, slow]) => ({
+      alert: slo.alerting.name,
+      expr: multiWindowExpr(slo, quick, slow),
+      labels: mergeLabels(slo.alerting.labels, settings.labels, contractLabels(slo, severity)),
+      annotations: mergeLabels(defaultAnnotations(severity), slo.alerting.annotations, settings.annotations),
+    }));
+}
+
+function multiWindowExpr(slo: Slo, quick: BurnRateWindow, slow: BurnRateWindow): string {
+  const filter = labelFilter(sloIdLabels(slo));
+  const budget = formatNumber(errorBudget(slo.objective));
+  const over = (windowMs: number, factor: number) =>
+    `max(${sliErrorMetric(formatPromDuration(windowMs))}${filter} > (${formatNumber(factor)} * ${budget})) without (${SlothLabels.window})`;
+  const pair = (window: BurnRateWindow) =>
+    `(\n    ${over(window.shortWindow, window.factor)}\n    and\n    ${over(window.longWindow, window.factor)}\n)`;
+  return `${pair(quick)}\nor\n${pair(slow)}\n`;
+}
+
+function defaultAnnotations(severity: SloSeverity): Record<string, string> {
+  const who = `{{$labels.${SlothLabels.service}}} {{$labels.${SlothLabels.slo}}}`;
+  return {
+    title: `(${severity}) ${who} SLO error budget burn rate is too fast.`,
+    summary: `${who} SLO error budget burn rate is over expected.`,
+  };
+}

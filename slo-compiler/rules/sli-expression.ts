@@ -1,0 +1,75 @@
+import type { Indicator } from '../model.js';
+import { formatNumber } from './number.js';
+import { parseSelector, renderSelector } from './selector.js';
+
+/**
+ * The error-ratio PromQL of an indicator over one window, and (for indicators measured in events) its error and
+ * total event rates separately, so long windows can be computed from recorded short-window counts.
+ */
+export function renderWindowTemplate(template: string, window: string): string {
+  return template.replace(/\{\{\s*\.?window\s*\}\}/g, window);
+}
+
+export interface EventRates {
+  errors: string;
+  total: string;
+}
+
+/** Error and total event rates over the window, or null for indicators that are ratios already (raw, boolGauge). */
+export function eventRates(indicator: Indicator, window: string): EventRates | null {
+  switch (indicator.kind) {
+    case 'ratio':
+      return { errors: `sum(rate(${indicator.errors}[${window}]))`, total: `sum(rate(${indicator.total}[${window}]))` };
+    case 'events':
+      return {
+        errors: renderWindowTemplate(indicator.errorQuery, window).trim(),
+        total: renderWindowTemplate(indicator.totalQuery, window).trim(),
+      };
+    case 'latency':
+      return latencyRates(indicator, window);
+    case 'raw':
+    case 'boolGauge':
+      return null;
+  }
+}
+
+function latencyRates(indicator: Extract<Indicator, { kind: 'latency' }>, window: string): EventRates {
+  const { name, matchers } = parseSelector(indicator.histogram);
+  const threshold = formatNumber(indicator.threshold);
+  if (indicator.native) {
+    const rate = `sum(rate(${renderSelector(name, matchers)}[${window}]))`;
+    return {
+      errors: `histogram_count(${rate}) * (1 - histogram_fraction(0, ${threshold}, ${rate}))`,
+      total: `histogram_count(${rate})`,
+    };
+  }
+  const total = `sum(rate(${renderSelector(`${name}_count`, matchers)}[${window}]))`;
+  const fast = `sum(rate(${renderSelector(`${name}_bucket`, matchers, `le="${threshold}"`)}[${window}]))`;
+  return { errors: `(${total} - ${fast})`, total };
+}
+
+/**
+ * The error ratio over the window. Event indicators follow Sloth's events form; the denominator is guarded
+ * with `> 0` so a window without traffic yields no value instead of NaN (Sloth does the same).
+ */
+export function errorRatioExpr(indicator: Indicator, window: string): string {
+  switch (indicator.kind) {
+    case 'raw':
+      return `(${renderWindowTemplate(indicator.errorRatioQuery, window).trim()})`;
+    case 'boolGauge':
+      return `1 - avg(avg_over_time(${indicator.metric}[${window}]))`;
+    case 'latency':
+      if (indicator.native) {
+        const { name, matchers } = parseSelector(indicator.histogram);
+        const rate = `sum(rate(${renderSelector(name, matchers)}[${window}]))`;
+        return `1 - histogram_fraction(0, ${formatNumber(indicator.threshold)}, ${rate})`;
+      }
+      return ratioOf(eventRates(indicator, window)!);
+    default:
+      return ratioOf(eventRates(indicator, window)!);
+  }
+}
+
+function ratioOf(rates: EventRates): string {
+  return `(${rates.errors})\n/\n((${rates.total}) > 0)\n`;
+}

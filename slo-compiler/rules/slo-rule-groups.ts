@@ -1,0 +1,28 @@
+import type { Slo } from '../model.js';
+import { sloAlertRules } from './alert-rules.js';
+import { burnRateWindows } from './burn-rate.js';
+import { metadataRecordingRules, type GeneratorInfo } from './metadata-rules.js';
+import { parseDuration } from '../../common/duration.js';
+import type { RuleGroup } from './rule.js';
+import { sliRecordingRules, type LongWindowMode } from './sli-rules.js';
+
+export interface SloRulesOptions {
+  longWindows: LongWindowMode;
+  info: GeneratorInfo;
+}
+
+/**
+ * The pipeline for one SLO, in Sloth's group layout and names: SLI recordings, metadata recordings, alerts.
+ * The alert group is left out when both alerts are disabled (Sloth does the same).
+ */
+export function sloRuleGroups(slo: Slo, options: SloRulesOptions): RuleGroup[] {
+  const periodMs = parseDuration(slo.window);
+  const windows = burnRateWindows(periodMs);
+  const groups: RuleGroup[] = [
+    { name: `sloth-slo-sli-recordings-${slo.slothId}`, rules: sliRecordingRules(slo, periodMs, windows, options.longWindows) },
+    { name: `sloth-slo-meta-recordings-${slo.slothId}`, rules: metadataRecordingRules(slo, periodMs, windows, options.info) },
+  ];
+  const alerts = sloAlertRules(slo, windows);
+  if (alerts.length > 0) groups.push({ name: `sloth-slo-alerts-${slo.slothId}`, rules: alerts });
+  return groups;
+}
