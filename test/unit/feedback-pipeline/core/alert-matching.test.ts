@@ -4,7 +4,7 @@ const checkout = { namespace: 'shop', name: 'checkout' };
 const rule = { alert: 'CheckoutLatency', severity: 'ticket', labels: { slo: 'checkout-latency' } };
 
 describe('matchAlertToDeployment', () => {
-  test.each([
+  test.each<{ description: string; labels: Record<string, string>; rules: typeof rule[]; expected: object }>([
     {
       description: 'namespace and deployment labels naming the Deployment match by labels',
       labels: { alertname: 'X', namespace: 'shop', deployment: 'checkout' },
@@ -59,7 +59,7 @@ describe('matchAlertToDeployment', () => {
 });
 
 describe('alertSeverity', () => {
-  test.each([
+  test.each<{ description: string; labels: Record<string, string>; expected: string }>([
     { description: 'the slo_severity label wins', labels: { slo_severity: 'page' }, expected: 'page' },
     { description: 'without the label, the matching rule severity', labels: {}, expected: 'ticket' },
   ])('$description', ({ labels, expected }) => {

@@ -193,7 +193,7 @@ describe('decide: rollbacks', () => {
 });
 
 describe('decideUnmatched', () => {
-  test.each([
+  test.each<{ description: string; labels: Record<string, string>; expected: object; says: RegExp }>([
     {
       description: 'labels naming an unknown Deployment: skip with that Deployment and the reason',
       labels: { alertname: 'A', namespace: 'shop', deployment: 'gone' },

@@ -32,7 +32,13 @@ describe('parseDeploymentPolicy', () => {
     });
   });
 
-  test.each([
+  test.each<{
+    description: string;
+    annotations: Record<string, string>;
+    annotation: string;
+    says: RegExp;
+    check: (policy: ReturnType<typeof parseDeploymentPolicy>['policy']) => void;
+  }>([
     {
       description: 'an unknown rollback mode is a problem and means disabled',
       annotations: { [Annotations.rollback]: 'enabeld' },

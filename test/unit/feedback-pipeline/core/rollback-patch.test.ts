@@ -53,7 +53,7 @@ describe('deploymentRollbackPatch', () => {
       team: 'payments',
       [Annotations.rolledBackFrom]: JSON.stringify(record),
     });
-    expect(patched.spec.template.spec.containers[0]!.image).toBe('shop/checkout:v1');
+    expect(patched.spec.template.spec?.containers[0]!.image).toBe('shop/checkout:v1');
     expect(patched.spec.replicas).toBe(3);
   });
 
