@@ -50,7 +50,7 @@ export class AuditHistory implements DecisionHistory {
         }
       });
     }
-    const unique = [...new Map(found.map((record) => [record.id, record])).values()];
+    const unique = [...new Map(found.map((record) => [`${record.id}|${record.time}|${record.outcome}`, record])).values()];
     return unique.sort(byTimeNewestFirst).slice(0, query.limit);
   }
 }
