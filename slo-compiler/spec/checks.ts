@@ -1,0 +1,71 @@
+import { DurationError, formatDuration, parseDuration } from '../../common/duration.js';
+import type { DocumentIssue } from './document-issue.js';
+import type { FieldPath } from './field-path.js';
+
+/** Field checks shared by every format. Each returns the problems it found (empty when the value is fine). */
+
+export function checkObjectivePercent(objective: number, path: FieldPath): DocumentIssue[] {
+  if (Number.isFinite(objective) && objective > 0 && objective < 100) return [];
+  const why = objective === 100 ? ' (100% leaves no error budget, so every error would page)' : '';
+  return [{ path, message: `objective ${objective} is out of range: write a percentage above 0 and below 100, e.g. 99.9${why}` }];
+}
+
+const MIN_WINDOW_MS = 3_600_000;
+
+/** Parses an SLO window; returns it in canonical form ("4w" -> "28d") or the problems. */
+export function checkWindow(text: string, path: FieldPath): { window?: string; issues: DocumentIssue[] } {
+  let milliseconds: number;
+  try {
+    milliseconds = parseDuration(text);
+  } catch (error) {
+    if (error instanceof DurationError) return { issues: [{ path, message: `bad SLO window: ${error.message}` }] };
+    throw error;
+  }
+  if (milliseconds < MIN_WINDOW_MS || milliseconds % 60_000 !== 0) {
+    return { issues: [{ path, message: `SLO window "${text}" is too short or not whole minutes: use at least 1h, e.g. 30d, 28d or 7d` }] };
+  }
+  return { window: formatDuration(milliseconds), issues: [] };
+}
+
+/** A Prometheus `for:` duration, e.g. "1m"; returns it unchanged when valid. */
+export function checkForDuration(text: string, path: FieldPath): DocumentIssue[] {
+  try {
+    parseDuration(text);
+    return [];
+  } catch (error) {
+    if (error instanceof DurationError) return [{ path, message: `bad "for" duration: ${error.message}` }];
+    throw error;
+  }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Kubernetes object names (SLO metadata.name, namespaces, Deployment names). */
+export function checkKubernetesName(name: string, path: FieldPath, what: string): DocumentIssue[] {
+  if (name.length <= 253 && DNS_SUBDOMAIN.test(name)) return [];
+  return [
+    {
+      path,
+      message: `${what} "${name}" is not a valid Kubernetes name: use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`,
+    },
+  ];
+}
+
+const SLOTH_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$|^[A-Za-z0-9]$/;
+
+/** Sloth service and SLO names (they form the `sloth_id` label and file names). */
+export function checkSlothName(name: string, path: FieldPath, what: string): DocumentIssue[] {
+  if (SLOTH_NAME.test(name)) return [];
+  return [
+    {
+      path,
+      message: `${what} "${name}" is not valid: use letters, digits, "-", "_" and ".", starting and ending with a letter or digit`,
+    },
+  ];
+}
+
+/** Alert name used when a spec gives none: the SLO name in PascalCase plus "Burn" (checkout-availability -> CheckoutAvailabilityBurn). */
+export function deriveAlertName(sloName: string): string {
+  const words = sloName.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
+  return `${words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')}Burn`;
+}

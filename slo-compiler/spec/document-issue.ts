@@ -1,0 +1,13 @@
+import type { FieldPath } from './field-path.js';
+
+/** A problem inside one document, before it is placed in its file (line and column come later, only when needed). */
+export interface DocumentIssue {
+  path: FieldPath;
+  message: string;
+  /** Offset of the problem inside the string value at `path` (e.g. a PromQL syntax error), to point at its column. */
+  valueOffset?: number;
+}
+
+export function issueAt(path: FieldPath, message: string, valueOffset?: number): DocumentIssue {
+  return valueOffset === undefined ? { path, message } : { path, message, valueOffset };
+}

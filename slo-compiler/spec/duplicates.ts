@@ -1,0 +1,57 @@
+import { formatLocation, type InputIssue, type InputLocation } from '../../common/errors.js';
+import type { InlineRule, Slo } from '../model.js';
+import type { Locator } from './locate.js';
+
+type FindLocator = (location: InputLocation) => Locator | undefined;
+
+/**
+ * SLO names are the `slo` alert label, so they must be unique across all inputs (whatever the namespace); a
+ * Deployment may carry one inline rule. Each duplicate is reported where it is, naming the first place.
+ */
+export function findDuplicates(slos: readonly Slo[], inlineRules: readonly InlineRule[], findLocator: FindLocator): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const firstSlo = new Map<string, Slo>();
+  for (const slo of slos) {
+    const first = firstSlo.get(slo.name);
+    if (!first) {
+      firstSlo.set(slo.name, slo);
+      continue;
+    }
+    issues.push({
+      ...withLine(slo.location, findLocator),
+      message: `duplicate SLO name "${slo.name}", also defined at ${formatLocation(withLine(first.location, findLocator))}: SLO names (the "slo" alert label) must be unique across all inputs; rename one`,
+    });
+  }
+  const firstRule = new Map<string, InlineRule>();
+  for (const rule of inlineRules) {
+    const key = `${rule.namespace}/${rule.deployment}`;
+    const first = firstRule.get(key);
+    if (!first) {
+      firstRule.set(key, rule);
+      continue;
+    }
+    issues.push({
+      ...withLine(rule.location, findLocator),
+      message: `Deployment ${key} appears twice with an inline rule, also at ${formatLocation(withLine(first.location, findLocator))}: keep one manifest per Deployment`,
+    });
+  }
+  return issues;
+}
+
+function withLine(location: InputLocation, findLocator: FindLocator): InputLocation {
+  const locator = findLocator(location);
+  if (!locator || location.document === undefined || location.path === undefined) return location;
+  const position = locator.locate(location.document, pathSegments(location.path));
+  return position ? { ...location, line: position.line, column: position.column } : location;
+}
+
+/** Inverse of formatFieldPath for the simple paths model locations use (`slos[0].name`, `metadata.annotations["k"]`). */
+function pathSegments(path: string): Array<string | number> {
+  const segments: Array<string | number> = [];
+  for (const match of path.matchAll(/([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
+  }
+  return segments;
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import type { AlertSettings, Indicator, Slo, Target } from '../model.js';
+import { checkObjectivePercent, checkSlothName, checkWindow } from './checks.js';
+import { problems, type Converted, type DocumentContext } from './document-context.js';
+import type { DocumentIssue } from './document-issue.js';
+import type { FieldPath } from './field-path.js';
+import { checkTemplateQuery, normalizeWindowTemplate } from './promql.js';
+import { annotationMap, labelMap, nonEmptyString, strictObject } from './schema.js';
+import { parseSchema } from './parse-schema.js';
+
+export const SLOTH_VERSION = 'prometheus/v1';
+
+const alertSchema = strictObject({
+  disable: z.boolean().optional(),
+  labels: labelMap.optional(),
+  annotations: annotationMap.optional(),
+});
+
+const sloSchema = strictObject({
+  name: nonEmptyString,
+  objective: z.number(),
+  description: z.string().optional(),
+  labels: labelMap.optional(),
+  sli: strictObject({
+    raw: strictObject({ error_ratio_query: z.string() }).optional(),
+    events: strictObject({ error_query: z.string(), total_query: z.string() }).optional(),
+    plugin: z.unknown().optional(),
+  }),
+  alerting: strictObject({
+    name: z.string().optional(),
+    labels: labelMap.optional(),
+    annotations: annotationMap.optional(),
+    page_alert: alertSchema.optional(),
+    ticket_alert: alertSchema.optional(),
+  }).optional(),
+});
+
+const schema = strictObject({
+  version: z.literal(SLOTH_VERSION),
+  service: nonEmptyString,
+  labels: labelMap.optional(),
+  slos: z.array(sloSchema).min(1, { error: 'a Sloth spec needs at least one SLO under slos' }),
+});
+
+type SlothSlo = z.infer<typeof sloSchema>;
+
+/** Labels that make a Sloth SLO guard a Deployment (Sloth has no target field; these labels reach the alerts anyway). */
+export const SLOTH_TARGET_LABELS = { deployment: 'deployment', namespace: 'namespace' } as const;
+
+/** Sloth `version: prometheus/v1` -> one Slo per entry of `slos`, named like Sloth's id `<service>-<slo name>`. */
+export function convertSlothSpec(document: unknown, context: DocumentContext): Converted {
+  const parsed = parseSchema(schema, document);
+  if (!parsed.data) return problems(parsed.issues);
+  const spec = parsed.data;
+  const issues: DocumentIssue[] = [
+    ...parsed.issues,
+    ...checkSlothName(spec.service, ['service'], 'service name'),
+  ];
+  const window = checkWindow(context.defaultWindow, []);
+  issues.push(...window.issues);
+  const slos: Slo[] = [];
+  spec.slos.forEach((slo, index) => {
+    const base: FieldPath = ['slos', index];
+    const found: DocumentIssue[] = [
+      ...checkSlothName(slo.name, [...base, 'name'], 'SLO name'),
+      ...checkObjectivePercent(slo.objective, [...base, 'objective']),
+    ];
+    const indicator = convertSli(slo, base, found);
+    const alerting = slo.alerting ?? {};
+    const pageDisabled = alerting.page_alert?.disable ?? false;
+    const ticketDisabled = alerting.ticket_alert?.disable ?? false;
+    if ((alerting.name ?? '') === '' && !(pageDisabled && ticketDisabled)) {
+      found.push({
+        path: [...base, 'alerting', 'name'],
+        message: 'missing alert name: set alerting.name (Sloth requires it unless both page_alert and ticket_alert are disabled)',
+      });
+    }
+    issues.push(...found);
+    if (found.length > 0 || !indicator || !window.window) return;
+    const id = `${spec.service}-${slo.name}`;
+    const labels = { ...spec.labels, ...slo.labels };
+    const target = targetFromLabels(labels);
+    slos.push({
+      name: id,
+      slothId: id,
+      service: spec.service,
+      slothSlo: slo.name,
+      description: slo.description ?? '',
+      objective: slo.objective,
+      window: window.window,
+      labels,
+      ...(target ? { target } : {}),
+      indicator,
+      alerting: {
+        name: alerting.name ?? '',
+        labels: alerting.labels ?? {},
+        annotations: alerting.annotations ?? {},
+        page: alertSettings(alerting.page_alert),
+        ticket: alertSettings(alerting.ticket_alert),
+      },
+      format: 'sloth',
+      location: { source: context.source, document: context.document, path: `slos[${index}].name` },
+    });
+  });
+  return issues.length > 0 ? problems(issues) : { slos, inlineRules: [], issues: [] };
+}
+
+function convertSli(slo: SlothSlo, base: FieldPath, issues: DocumentIssue[]): Indicator | undefined {
+  const path = [...base, 'sli'];
+  if (slo.sli.plugin !== undefined) {
+    issues.push({
+      path: [...path, 'plugin'],
+      message: 'Sloth SLI plugins are not supported: write the plugin\'s queries as sli.events (error_query, total_query) or sli.raw (error_ratio_query)',
+    });
+    return undefined;
+  }
+  const { raw, events } = slo.sli;
+  if ((raw === undefined) === (events === undefined)) {
+    issues.push({
+      path,
+      message: raw ? 'both sli.raw and sli.events are set: keep exactly one' : 'missing SLI: set exactly one of sli.events (error_query, total_query) or sli.raw (error_ratio_query)',
+    });
+    return undefined;
+  }
+  const found: DocumentIssue[] = [];
+  let indicator: Indicator;
+  if (events) {
+    found.push(
+      ...checkTemplateQuery(events.error_query, [...path, 'events', 'error_query'], '{{.window}}'),
+      ...checkTemplateQuery(events.total_query, [...path, 'events', 'total_query'], '{{.window}}'),
+    );
+    indicator = { kind: 'events', errorQuery: normalizeWindowTemplate(events.error_query), totalQuery: normalizeWindowTemplate(events.total_query) };
+  } else {
+    found.push(...checkTemplateQuery(raw!.error_ratio_query, [...path, 'raw', 'error_ratio_query'], '{{.window}}'));
+    indicator = { kind: 'raw', errorRatioQuery: normalizeWindowTemplate(raw!.error_ratio_query) };
+  }
+  issues.push(...found);
+  return found.length === 0 ? indicator : undefined;
+}
+
+function targetFromLabels(labels: Record<string, string>): Target | undefined {
+  const deployment = labels[SLOTH_TARGET_LABELS.deployment];
+  if (deployment === undefined) return undefined;
+  return { deployment, namespace: labels[SLOTH_TARGET_LABELS.namespace] ?? 'default' };
+}
+
+function alertSettings(alert: { disable?: boolean | undefined; labels?: Record<string, string> | undefined; annotations?: Record<string, string> | undefined } | undefined): AlertSettings {
+  return { disabled: alert?.disable ?? false, labels: alert?.labels ?? {}, annotations: alert?.annotations ?? {} };
+}
