@@ -4,13 +4,10 @@
  */
 import { AlertLabels, Annotations } from '../common/contract.js';
 import type { GuardingAlert } from '../slo-compiler/model.js';
+import { inlineGuardingAlert } from '../slo-compiler/rules/guarding-alerts.js';
 import { describeRulesIndex, inlineKey, type RulesIndex } from './rules-index.js';
 
-/**
- * Alert name of an inline rule when the rules directory has none for this Deployment yet (the compiler has not
- * compiled it). Keep in step with the compiler's inline rule generation.
- */
-export const INLINE_RULE_ALERT = 'MetricopsInlineRule';
+export { INLINE_RULE_ALERT } from '../slo-compiler/rules/inline-rules.js';
 
 export interface GuardingAlertsResult {
   alerts: GuardingAlert[];
@@ -40,7 +37,9 @@ export function resolveGuardingAlerts(
   }
   const inlineRule = annotations[Annotations.rule];
   if (inlineRule !== undefined && inlineRule.trim() !== '') {
-    alerts.push(...(index.inline.get(inlineKey(namespace, deployment)) ?? [defaultInlineAlert(namespace, deployment)]));
+    const compiled = index.inline.get(inlineKey(namespace, deployment));
+    const location = { source: `Deployment ${namespace}/${deployment}`, path: `metadata.annotations["${Annotations.rule}"]` };
+    alerts.push(...(compiled ?? [inlineGuardingAlert({ namespace, deployment, expr: inlineRule, for: annotations[Annotations.ruleFor] ?? '1m', location })]));
   }
   const warnings = missingSlos.map(
     (slo) =>
@@ -48,14 +47,6 @@ export function resolveGuardingAlerts(
       `with label ${AlertLabels.slo}="${slo}"; stamped the other guards. Check the name or compile and sync its rules.`,
   );
   return { alerts: dedupe(alerts), missingSlos, warnings };
-}
-
-function defaultInlineAlert(namespace: string, deployment: string): GuardingAlert {
-  return {
-    alert: INLINE_RULE_ALERT,
-    severity: 'page',
-    labels: { [AlertLabels.namespace]: namespace, [AlertLabels.deployment]: deployment, [AlertLabels.severity]: 'page' },
-  };
 }
 
 function dedupe(alerts: GuardingAlert[]): GuardingAlert[] {

@@ -8,7 +8,11 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { AlertLabels, SLO_SEVERITIES, type SloSeverity } from '../common/contract.js';
 import type { InputIssue } from '../common/errors.js';
 import type { GuardingAlert } from '../slo-compiler/model.js';
+import { SlothLabels } from '../slo-compiler/rules/slo-labels.js';
 import { inlineKey } from './rules-index.js';
+
+/** The labels a GuardingAlert keeps (like the compiler's contractLabels): those that tell one guard apart. */
+const GUARD_LABELS: readonly string[] = [AlertLabels.slo, AlertLabels.severity, AlertLabels.namespace, AlertLabels.deployment, SlothLabels.severity];
 
 export interface FileAlert {
   alert: GuardingAlert;
@@ -100,8 +104,9 @@ function guardOf(alert: string, labels: Record<string, string>, issue: (field: s
     issue(AlertLabels.severity, `is missing; every SLO alert needs ${AlertLabels.severity}: page or ticket`);
     return undefined;
   }
-  if (slo !== undefined) return { alert: { alert, severity, slo, labels }, slo };
-  return { alert: { alert, severity, labels }, inline: inlineKey(namespace!, deployment!) };
+  const guardLabels = Object.fromEntries(Object.entries(labels).filter(([name]) => GUARD_LABELS.includes(name)));
+  if (slo !== undefined) return { alert: { alert, severity, slo, labels: guardLabels }, slo };
+  return { alert: { alert, severity, labels: guardLabels }, inline: inlineKey(namespace!, deployment!) };
 }
 
 function position(document: Document, path: PathItem[], lineCounter: LineCounter): { line?: number; column?: number } {

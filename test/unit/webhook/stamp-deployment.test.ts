@@ -110,7 +110,7 @@ const cases: Case[] = [
     description: 'an inline rule not compiled yet is stamped with the default inline alert for this Deployment',
     request: admissionRequest('CREATE', deployment({ annotations: { [Annotations.rule]: 'rate(http_errors_total[5m]) > 1' } })),
     annotations: {
-      [Annotations.rules]: JSON.stringify([{ alert: INLINE_RULE_ALERT, severity: 'page', labels: { namespace: 'shop', deployment: 'checkout', slo_severity: 'page' } }]),
+      [Annotations.rules]: JSON.stringify([{ alert: INLINE_RULE_ALERT, severity: 'page', labels: { deployment: 'checkout', namespace: 'shop', slo_severity: 'page' } }]),
     },
   },
 ];
