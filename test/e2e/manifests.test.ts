@@ -1,0 +1,213 @@
+/**
+ * The install manifests against a real kube-apiserver (1.34, RBAC, default admission plugins incl. PodSecurity):
+ * every overlay builds with kustomize, every object passes server-side dry run, the metricops namespace's
+ * "restricted" Pod Security level accepts both Deployments, and the feedback pipeline's RBAC allows exactly
+ * the calls it makes.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
+import { e2eCluster } from './harness/cluster.js';
+import { repoRoot } from './harness/repo-root.js';
+
+const run = promisify(execFile);
+const cluster = e2eCluster();
+const feedback = 'system:serviceaccount:metricops:metricops-feedback';
+const webhook = 'system:serviceaccount:metricops:metricops-webhook';
+
+interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/**
+ * Minimal cert-manager CRDs (the real ones are not in the test cluster): cert-manager.io/v1 Issuer and
+ * Certificate, namespaced, with the fields the real Certificate schema requires (secretName, issuerRef.name).
+ * They prove the overlay's objects are well-formed for that API, not that cert-manager issues anything.
+ */
+function certManagerCrd(kind: 'Issuer' | 'Certificate'): object {
+  const plural = `${kind.toLowerCase()}s`;
+  const spec =
+    kind === 'Certificate'
+      ? {
+          type: 'object',
+          required: ['secretName', 'issuerRef'],
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: {
+            secretName: { type: 'string' },
+            dnsNames: { type: 'array', items: { type: 'string' } },
+            issuerRef: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, kind: { type: 'string' }, group: { type: 'string' } } },
+          },
+        }
+      : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.cert-manager.io` },
+    spec: {
+      group: 'cert-manager.io',
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }],
+    },
+  };
+}
+
+async function kubectlOk(args: string[], input?: string): Promise<string> {
+  const result = await cluster.kubectl(args, input === undefined ? undefined : { input });
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+function documents(yamlText: string): KubeObject[] {
+  return parseAllDocuments(yamlText).map((document) => document.toJS() as KubeObject);
+}
+
+function toYaml(objects: readonly object[]): string {
+  return objects.map((object) => stringify(object)).join('---\n');
+}
+
+let workDir: string;
+const built = new Map<string, KubeObject[]>();
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'metricops-manifests-'));
+  // A copy of manifests/, so the self-signed overlay gets its certificate files without writing into the repository.
+  await cp(join(repoRoot(), 'manifests'), join(workDir, 'manifests'), { recursive: true });
+  const certs = join(workDir, 'manifests/overlays/self-signed/certs');
+  await mkdir(certs);
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-subj', '/CN=metricops-webhook-ca', '-keyout', join(certs, 'tls.key'), '-out', join(certs, 'tls.crt'),
+    '-addext', 'subjectAltName=DNS:metricops-webhook.metricops.svc']);
+  await cp(join(certs, 'tls.crt'), join(certs, 'ca.crt'));
+
+  await kubectlOk(['apply', '-f', '-'], toYaml([certManagerCrd('Issuer'), certManagerCrd('Certificate')]));
+  await kubectlOk(['wait', '--for=condition=Established', 'crd/issuers.cert-manager.io', 'crd/certificates.cert-manager.io', '--timeout=30s']);
+  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed']) {
+    built.set(overlay, documents(await kubectlOk(['kustomize', join(workDir, 'manifests', overlay)])));
+  }
+  // Namespaced objects can only be dry-run into a namespace that exists: create it for real, with its labels.
+  const namespace = built.get('base')!.filter((object) => object.kind === 'Namespace');
+  await kubectlOk(['apply', '-f', '-'], toYaml(namespace));
+}, 120_000);
+
+afterAll(async () => {
+  await cluster.kubectl(['delete', 'clusterrolebinding/metricops-feedback', 'clusterrole/metricops-feedback', '--ignore-not-found']);
+  await cluster.kubectl(['delete', 'namespace', 'metricops', '--ignore-not-found', '--wait=false']);
+  await cluster.kubectl(['delete', 'crd', 'issuers.cert-manager.io', 'certificates.cert-manager.io', '--ignore-not-found', '--wait=false']);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('kustomize overlays', () => {
+  test.each([
+    ['the base builds but is not installable alone: it has no webhook certificate', 'base', { secret: false, caBundle: false, injectCa: false }],
+    ['the cert-manager overlay adds the Issuer and Certificate and asks the injector for the caBundle', 'overlays/cert-manager', { secret: false, caBundle: false, injectCa: true }],
+    ['the self-signed overlay adds the TLS Secret and writes its CA into the caBundle', 'overlays/self-signed', { secret: true, caBundle: true, injectCa: false }],
+  ])('%s (%s)', (_description, overlay, expected) => {
+    const objects = built.get(overlay)!;
+    const configuration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as {
+      metadata: { annotations?: Record<string, string> };
+      webhooks: Array<{ clientConfig: { caBundle?: string } }>;
+    };
+    expect({
+      secret: objects.some((object) => object.kind === 'Secret' && object.metadata.name.startsWith('metricops-webhook-tls')),
+      caBundle: typeof configuration.webhooks[0]!.clientConfig.caBundle === 'string',
+      injectCa: configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'] === 'metricops/metricops-webhook',
+    }).toEqual(expected);
+  });
+
+  test('the self-signed caBundle is exactly the CA certificate metricops wrote', async () => {
+    const objects = built.get('overlays/self-signed')!;
+    const configuration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as { webhooks: Array<{ clientConfig: { caBundle: string } }> };
+    const { stdout: ca } = await run('cat', [join(workDir, 'manifests/overlays/self-signed/certs/ca.crt')]);
+    expect(Buffer.from(configuration.webhooks[0]!.clientConfig.caBundle, 'base64').toString('utf8')).toBe(ca);
+  });
+});
+
+describe('server-side dry run', () => {
+  test.each(['base', 'overlays/cert-manager', 'overlays/self-signed'])('the apiserver accepts every object of %s, without a Pod Security warning', async (overlay) => {
+    const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: toYaml(built.get(overlay)!) });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const accepted = result.stdout.trim().split('\n').map((line) => /^([a-z]+)(?:\.[^/]+)?\/(\S+) \w+ \(server dry run\)$/.exec(line)?.slice(1, 3).join('/') ?? line);
+    expect(accepted.sort()).toEqual(built.get(overlay)!.map((object) => `${object.kind.toLowerCase()}/${object.metadata.name}`).sort());
+  });
+
+  test('the namespace\'s restricted Pod Security level would flag a Deployment without the securityContext (the check above can fail)', async () => {
+    const careless = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'careless', namespace: 'metricops' },
+      spec: {
+        selector: { matchLabels: { app: 'careless' } },
+        template: { metadata: { labels: { app: 'careless' } }, spec: { containers: [{ name: 'app', image: 'example.com/app:v1' }] } },
+      },
+    };
+    const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: toYaml([careless]) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/would violate PodSecurity "restricted:latest"/);
+  });
+});
+
+describe('RBAC, applied for real', () => {
+  beforeAll(async () => {
+    const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+    await kubectlOk(['apply', '-f', '-'], toYaml(built.get('base')!.filter((object) => rbacKinds.has(object.kind))));
+  });
+
+  async function canI(user: string, verb: string, resource: string, namespace = 'shop', subresource?: string): Promise<string> {
+    const args = ['auth', 'can-i', verb, resource, `--as=${user}`, '-n', namespace, ...(subresource ? [`--subresource=${subresource}`] : [])];
+    const result = await cluster.kubectl(args);
+    return result.stdout.trim();
+  }
+
+  test.each([
+    ['it lists and watches Deployments through its informer (list)', 'list', 'deployments.apps'],
+    ['it lists and watches Deployments through its informer (watch)', 'watch', 'deployments.apps'],
+    ['it reads a Deployment fresh before acting', 'get', 'deployments.apps'],
+    ['it rolls a Deployment back', 'patch', 'deployments.apps'],
+    ['it lists the ReplicaSets to find the last good revision', 'list', 'replicasets.apps'],
+    ['it watches the ReplicaSets', 'watch', 'replicasets.apps'],
+    ['it marks a bad revision on its ReplicaSet', 'patch', 'replicasets.apps'],
+    ['it records an Event per decision', 'create', 'events.events.k8s.io'],
+    ['it bumps a repeated Event', 'patch', 'events.events.k8s.io'],
+  ])('the feedback pipeline may: %s (%s %s)', async (_reason, verb, resource) => {
+    expect(await canI(feedback, verb, resource)).toBe('yes');
+  });
+
+  test.each([
+    ['delete Deployments', 'delete', 'deployments.apps', undefined],
+    ['replace Deployments wholesale', 'update', 'deployments.apps', undefined],
+    ['create Deployments', 'create', 'deployments.apps', undefined],
+    ['scale Deployments', 'patch', 'deployments.apps', 'scale'],
+    ['scale ReplicaSets', 'patch', 'replicasets.apps', 'scale'],
+    ['delete ReplicaSets', 'delete', 'replicasets.apps', undefined],
+    ['read Secrets', 'get', 'secrets', undefined],
+    ['list Secrets', 'list', 'secrets', undefined],
+    ['create pods', 'create', 'pods', undefined],
+    ['exec into pods', 'create', 'pods', 'exec'],
+    ['delete Events', 'delete', 'events.events.k8s.io', undefined],
+    ['write core Events (it uses events.k8s.io)', 'create', 'events', undefined],
+    ['change its own permissions', 'patch', 'clusterroles.rbac.authorization.k8s.io', undefined],
+    ['change the webhook registration', 'patch', 'mutatingwebhookconfigurations.admissionregistration.k8s.io', undefined],
+  ])('the feedback pipeline may not %s', async (_what, verb, resource, subresource) => {
+    expect(await canI(feedback, verb, resource, 'shop', subresource)).toBe('no');
+  });
+
+  test.each([
+    ['get', 'deployments.apps'],
+    ['list', 'replicasets.apps'],
+    ['create', 'events.events.k8s.io'],
+    ['get', 'secrets'],
+  ])('the webhook has no API access at all: may not %s %s', async (verb, resource) => {
+    expect(await canI(webhook, verb, resource)).toBe('no');
+  });
+
+  test('the grants are cluster-wide: also in the metricops namespace and any other', async () => {
+    expect(await canI(feedback, 'patch', 'deployments.apps', 'metricops')).toBe('yes');
+    expect(await canI(feedback, 'patch', 'deployments.apps', 'kube-system')).toBe('yes');
+  });
+});
