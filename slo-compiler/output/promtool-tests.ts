@@ -97,6 +97,8 @@ function inputSeriesFor(indicator: Indicator, errorRatio: number): InputSeries[]
     case 'events': {
       const errors = windowedSelectors(indicator.errorQuery);
       const total = windowedSelectors(indicator.totalQuery);
+      const good = errors.length === 2 && total.length === 1 ? errors.find((selector) => selector !== total[0]) : undefined;
+      if (good !== undefined && errors.includes(total[0]!)) return goodTotalPair(good, total[0]!, errorRatio, counter);
       if (errors.length !== 1 || total.length !== 1) {
         return 'events queries must each read exactly one `metric{...}[{{window}}]` selector for a test to be generated';
       }
@@ -153,6 +155,20 @@ function counterPair(errorsSelector: string, totalSelector: string, errorRatio: 
   return [
     { series: seriesText(errors.name, errorLabels), values: counter(errorsPerMinute) },
     { series: seriesText(total.name, goodLabels), values: counter(TOTAL_PER_MINUTE - errorsPerMinute) },
+  ];
+}
+
+/** Errors written as `total - good` (OpenSLO good/total): good series plus bad series that the good selector misses. */
+function goodTotalPair(goodSelector: string, totalSelector: string, errorRatio: number, counter: (perMinute: number) => string): InputSeries[] | string {
+  const good = safeSelector(goodSelector);
+  const total = safeSelector(totalSelector);
+  if (!good || !total || good.name !== total.name) return `cannot read the selectors ${goodSelector} and ${totalSelector} as one counter`;
+  const goodLabels = solveLabels([...good.matchers, ...total.matchers]);
+  const badLabels = solveLabels(total.matchers, good.matchers);
+  if (!goodLabels || !badLabels) return `cannot pick label values that tell ${goodSelector} apart within ${totalSelector}`;
+  return [
+    { series: seriesText(total.name, goodLabels), values: counter(TOTAL_PER_MINUTE * (1 - errorRatio)) },
+    { series: seriesText(total.name, badLabels), values: counter(TOTAL_PER_MINUTE * errorRatio) },
   ];
 }
 

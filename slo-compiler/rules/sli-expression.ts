@@ -33,6 +33,15 @@ export function eventRates(indicator: Indicator, window: string): EventRates | n
   }
 }
 
+/**
+ * The bucket boundary matcher. Client libraries spell whole-number boundaries differently (Go: le="1",
+ * Python and Java: le="1.0"), so those match both spellings.
+ */
+export function leMatcher(threshold: number): string {
+  const text = formatNumber(threshold);
+  return Number.isInteger(threshold) ? `le=~"${text}|${text}[.]0"` : `le="${text}"`;
+}
+
 function latencyRates(indicator: Extract<Indicator, { kind: 'latency' }>, window: string): EventRates {
   const { name, matchers } = parseSelector(indicator.histogram);
   const threshold = formatNumber(indicator.threshold);
@@ -44,7 +53,7 @@ function latencyRates(indicator: Extract<Indicator, { kind: 'latency' }>, window
     };
   }
   const total = `sum(rate(${renderSelector(`${name}_count`, matchers)}[${window}]))`;
-  const fast = `sum(rate(${renderSelector(`${name}_bucket`, matchers, `le="${threshold}"`)}[${window}]))`;
+  const fast = `sum(rate(${renderSelector(`${name}_bucket`, matchers, leMatcher(indicator.threshold))}[${window}]))`;
   return { errors: `(${total} - ${fast})`, total };
 }
 
