@@ -4,6 +4,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 export interface CertificateRequest {
