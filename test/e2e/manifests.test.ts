@@ -4,16 +4,16 @@
  * "restricted" Pod Security level accepts both Deployments, and the feedback pipeline's RBAC allows exactly
  * the calls it makes.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
+import { main } from '../../cli/main.js';
+import { systemClock } from '../../common/clock.js';
+import { silentLogger } from '../../common/logger.js';
 import { e2eCluster } from './harness/cluster.js';
 import { repoRoot } from './harness/repo-root.js';
 
-const run = promisify(execFile);
 const cluster = e2eCluster();
 const feedback = 'system:serviceaccount:metricops:metricops-feedback';
 const webhook = 'system:serviceaccount:metricops:metricops-webhook';
@@ -72,18 +72,24 @@ function toYaml(objects: readonly object[]): string {
 }
 
 let workDir: string;
+let printedCaBundle: string;
 const built = new Map<string, KubeObject[]>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'metricops-manifests-'));
   // A copy of manifests/, so the self-signed overlay gets its certificate files without writing into the repository.
   await cp(join(repoRoot(), 'manifests'), join(workDir, 'manifests'), { recursive: true });
-  const certs = join(workDir, 'manifests/overlays/self-signed/certs');
-  await mkdir(certs);
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=metricops-webhook-ca', '-keyout', join(certs, 'tls.key'), '-out', join(certs, 'tls.crt'),
-    '-addext', 'subjectAltName=DNS:metricops-webhook.metricops.svc']);
-  await cp(join(certs, 'tls.crt'), join(certs, 'ca.crt'));
+  // Exactly the documented command: metricops certs --service metricops-webhook --namespace metricops --out .../certs
+  let caBundle = '';
+  const code = await main(['certs', '--service', 'metricops-webhook', '--namespace', 'metricops', '--out', join(workDir, 'manifests/overlays/self-signed/certs')], {
+    stdout: (text) => (caBundle += text),
+    stderr: () => undefined,
+    createLogger: () => silentLogger(),
+    clock: systemClock,
+    stopSignal: new Promise(() => undefined),
+  });
+  expect(code).toBe(0);
+  printedCaBundle = caBundle.trim();
 
   await kubectlOk(['apply', '-f', '-'], toYaml([certManagerCrd('Issuer'), certManagerCrd('Certificate')]));
   await kubectlOk(['wait', '--for=condition=Established', 'crd/issuers.cert-manager.io', 'crd/certificates.cert-manager.io', '--timeout=30s']);
@@ -120,11 +126,13 @@ describe('kustomize overlays', () => {
     }).toEqual(expected);
   });
 
-  test('the self-signed caBundle is exactly the CA certificate metricops wrote', async () => {
+  test('the self-signed caBundle is the CA certificate metricops certs wrote, the same caBundle it printed', async () => {
     const objects = built.get('overlays/self-signed')!;
     const configuration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as { webhooks: Array<{ clientConfig: { caBundle: string } }> };
-    const { stdout: ca } = await run('cat', [join(workDir, 'manifests/overlays/self-signed/certs/ca.crt')]);
-    expect(Buffer.from(configuration.webhooks[0]!.clientConfig.caBundle, 'base64').toString('utf8')).toBe(ca);
+    const caBundle = configuration.webhooks[0]!.clientConfig.caBundle.replace(/\s+/g, '');
+    const ca = await readFile(join(workDir, 'manifests/overlays/self-signed/certs/ca.crt'), 'utf8');
+    expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(ca);
+    expect(caBundle).toBe(printedCaBundle);
   });
 });
 
