@@ -6,6 +6,8 @@ export interface DocumentIssue {
   message: string;
   /** Offset of the problem inside the string value at `path` (e.g. a PromQL syntax error), to point at its column. */
   valueOffset?: number;
+  /** Point at the key of the last path segment rather than its value (unknown fields). */
+  atKey?: boolean;
 }
 
 export function issueAt(path: FieldPath, message: string, valueOffset?: number): DocumentIssue {

@@ -17,7 +17,7 @@ export class Locator {
   constructor(private readonly text: string) {}
 
   /** The line and column of the field at `path` (or of its deepest existing parent), 1-based. */
-  locate(documentIndex: number, path: FieldPath, valueOffset?: number): Position | undefined {
+  locate(documentIndex: number, path: FieldPath, valueOffset?: number, atKey = false): Position | undefined {
     this.documents ??= parseAllDocuments(this.text, { lineCounter: this.lineCounter, keepSourceTokens: false }) as Array<{
       contents: unknown;
     }>;
@@ -35,7 +35,7 @@ export class Locator {
       const inside = this.insideScalar(node, valueOffset);
       if (inside) return inside;
     }
-    const target = isScalar(node) || keyNode === undefined ? node : keyNode;
+    const target = (isScalar(node) && !atKey) || keyNode === undefined ? node : keyNode;
     const start = rangeStart(target) ?? rangeStart(node);
     return start === undefined ? undefined : this.position(start);
   }

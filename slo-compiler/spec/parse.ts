@@ -70,7 +70,7 @@ function convertDocument(document: unknown, context: DocumentContext): Converted
 
 /** Gives a document's problem its file, document index, field path and (looked up now) line and column. */
 function place(issue: DocumentIssue, context: DocumentContext, locator: Locator): InputIssue {
-  const position = locator.locate(context.document, issue.path, issue.valueOffset);
+  const position = locator.locate(context.document, issue.path, issue.valueOffset, issue.atKey);
   const path = formatFieldPath(issue.path);
   return {
     source: context.source,

@@ -13,7 +13,7 @@ function fromZodIssue(issue: ZodIssue, document: unknown, base: FieldPath): Docu
   const path: FieldPath = [...base, ...(issue.path as Array<string | number>)];
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}": ${issue.message}` }));
+      return issue.keys.map((key) => ({ path: [...path, key], atKey: true, message: `unknown field "${key}": ${issue.message}` }));
     case 'invalid_type': {
       const value = valueAt(document, path);
       if (value === undefined) return [{ path, message: `missing required field: add "${String(path[path.length - 1] ?? '')}" (${article(issue.expected)})` }];
