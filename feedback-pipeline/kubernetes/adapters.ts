@@ -1,0 +1,38 @@
+/**
+ * Builds the Kubernetes side of the feedback pipeline from a KubeConfig, so the CLI only wires:
+ *   const k8s = createKubernetesAdapters(loadKubeConfig(...), logger, clock);
+ *   await k8s.start(); new FeedbackPipeline({ cache: k8s.cache, executor: k8s.executor, recorders: [k8s.eventRecorder, ...] })
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { systemClock, type Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import { KubernetesEventRecorder, type EventRecorderSettings } from './event-recorder.js';
+import { InformerCache, type InformerCacheSettings } from './informer-cache.js';
+import { KubernetesRollbackExecutor, type RollbackExecutorSettings } from './rollback-executor.js';
+
+export interface KubernetesAdapterSettings {
+  cache?: InformerCacheSettings;
+  executor?: RollbackExecutorSettings;
+  events?: EventRecorderSettings;
+}
+
+export interface KubernetesAdapters {
+  cache: InformerCache;
+  executor: KubernetesRollbackExecutor;
+  eventRecorder: KubernetesEventRecorder;
+  /** Starts the informers (returns once both have listed or failed; waitForSync() tells readiness). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createKubernetesAdapters(
+  kubeConfig: KubeConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+  settings: KubernetesAdapterSettings = {},
+): KubernetesAdapters {
+  const cache = new InformerCache(kubeConfig, logger.child({ part: 'informer' }), settings.cache);
+  const executor = new KubernetesRollbackExecutor(kubeConfig, logger.child({ part: 'rollback' }), clock, settings.executor);
+  const eventRecorder = new KubernetesEventRecorder(kubeConfig, cache, logger.child({ part: 'events' }), clock, settings.events);
+  return { cache, executor, eventRecorder, start: () => cache.start(), stop: () => cache.stop() };
+}
