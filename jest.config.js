@@ -25,7 +25,7 @@ export default {
       // One real control plane for the whole e2e run (test/e2e/harness); tests read it with e2eCluster().
       globalSetup: '<rootDir>/test/e2e/global-setup.mjs',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.mjs',
-      testTimeout: 180_000,
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/setup-timeout.ts'],
     },
   ],
 };
