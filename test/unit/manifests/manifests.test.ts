@@ -214,8 +214,7 @@ describe('RBAC', () => {
         'list replicasets.apps',
         'watch replicasets.apps',
         'patch replicasets.apps',
-        'create events.events.k8s.io',
-        'patch events.events.k8s.io',
+        'create events.core',
       ].sort(),
     );
     expect(role.rules!.some((rule) => rule.resourceNames !== undefined || rule.nonResourceURLs !== undefined)).toBe(false);
