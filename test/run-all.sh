@@ -8,3 +8,5 @@ echo '[test] typecheck'
 npm run --silent typecheck
 echo '[test] unit and integration tests'
 npm run --silent test:unit
+echo '[test] end-to-end tests (local control plane, Prometheus, Alertmanager)'
+bash test/e2e/run.sh --skip-setup

@@ -4,6 +4,7 @@
 #   etcd 3.6 (go.etcd.io/etcd/server/v3, see tools/etcd/go.mod; Debian's etcd 3.4 is too old for Kubernetes 1.34)
 # into ${METRICOPS_CACHE:-$HOME/.cache/metricops}/k8s-<version>/. A complete folder is reused as is, so only the
 # first run compiles (minutes); later runs take a second. Prints the folder on stdout; progress goes to stderr.
+# --print-dir: only print the folder, build nothing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 tools="$here/tools"
@@ -13,6 +14,8 @@ etcd_version="$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { prin
 cache="${METRICOPS_CACHE:-$HOME/.cache/metricops}"
 bin_dir="$cache/k8s-$k8s_version"
 binaries=(kube-apiserver kube-controller-manager kubectl etcd)
+
+if [ "${1:-}" = "--print-dir" ]; then echo "$bin_dir"; exit 0; fi
 
 log() { printf '[build-control-plane] %s\n' "$*" >&2; }
 
