@@ -1,0 +1,270 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import nock from 'nock';
+import { ManualClock } from '../../../../common/clock.js';
+import { silentLogger } from '../../../../common/logger.js';
+import { podTemplate } from '../core/fixtures.js';
+import { KubernetesRollbackExecutor, RollbackError } from '../../../../feedback-pipeline/kubernetes/rollback-executor.js';
+import type { RollbackRequest } from '../../../../feedback-pipeline/core/ports.js';
+import { APISERVER, FAST_RETRY, replicaSetList, testKubeConfig, wireDeployment, wireReplicaSet } from './kube-fixtures.js';
+
+const DEPLOYMENT = '/apis/apps/v1/namespaces/shop/deployments/checkout';
+const REPLICASETS = '/apis/apps/v1/namespaces/shop/replicasets';
+const BAD_RS = '/apis/apps/v1/namespaces/shop/replicasets/checkout-bbb';
+
+const history = replicaSetList([
+  wireReplicaSet({ revision: 1, image: 'shop/checkout:v1', hash: 'aaa' }),
+  wireReplicaSet({ revision: 2, image: 'shop/checkout:v2', hash: 'bbb' }),
+  wireReplicaSet({ revision: 7, image: 'shop/other:v9', hash: 'zzz', owner: 'uid-someone-else' }),
+]);
+
+const request: RollbackRequest = {
+  deployment: { namespace: 'shop', name: 'checkout' },
+  expectedTemplate: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'app', image: 'shop/checkout:v2' }] } },
+  cause: {
+    alert: { name: 'CheckoutHighErrorBudgetBurn', fingerprint: 'f00d', startsAt: '2026-11-21T10:05:00.000Z' },
+    time: '2026-11-21T10:06:00.000Z',
+    reason: 'burning',
+  },
+};
+
+function executor() {
+  return new KubernetesRollbackExecutor(testKubeConfig(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), { retry: FAST_RETRY });
+}
+
+const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('KubernetesRollbackExecutor', () => {
+  test('patches the Deployment with a JSON Patch (test op, template without hash, annotation added) and marks the bad ReplicaSet', async () => {
+    let patchBody: unknown;
+    let patchType: string | undefined;
+    let markBody: any;
+    let markType: string | undefined;
+    const api = nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, history)
+      .patch(DEPLOYMENT)
+      .query({ fieldManager: 'metricops' })
+      .reply(function (_uri, body) {
+        patchBody = body;
+        patchType = this.req.headers['content-type'];
+        return [200, wireDeployment({ image: 'shop/checkout:v1', resourceVersion: '1001' })];
+      })
+      .patch(BAD_RS)
+      .query(true)
+      .reply(function (_uri, body) {
+        markBody = body;
+        markType = this.req.headers['content-type'];
+        return [200, wireReplicaSet({ revision: 2, image: 'shop/checkout:v2', hash: 'bbb' })];
+      });
+
+    const result = await executor().rollback(request);
+
+    expect(api.isDone()).toBe(true);
+    expect(result).toEqual({
+      outcome: 'rolled-back',
+      from: { revision: 2, replicaSet: 'checkout-bbb', images: { app: 'shop/checkout:v2' } },
+      to: { revision: 1, replicaSet: 'checkout-aaa', images: { app: 'shop/checkout:v1' } },
+      patchedAt: new Date('2026-11-21T10:06:01Z'),
+      markedBad: true,
+    });
+    expect(patchType).toBe('application/json-patch+json');
+    expect(patchBody).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: '1000' },
+      { op: 'replace', path: '/spec/template', value: podTemplateWithoutPorts('shop/checkout:v1') },
+      { op: 'add', path: '/metadata/annotations/metricops.io~1rolled-back-from', value: expect.any(String) },
+    ]);
+    const annotation = JSON.parse((patchBody as Array<{ value: string }>)[2]!.value);
+    expect(annotation).toEqual({
+      ...request.cause,
+      from: { revision: 2, replicaSet: 'checkout-bbb', images: { app: 'shop/checkout:v2' } },
+      to: { revision: 1, replicaSet: 'checkout-aaa', images: { app: 'shop/checkout:v1' } },
+    });
+    expect(markType).toBe('application/merge-patch+json');
+    if (typeof markBody === 'string') markBody = JSON.parse(markBody);
+    expect(JSON.parse(markBody.metadata.annotations['metricops.io/bad-revision'])).toEqual({
+      ...request.cause,
+      revision: 2,
+      rolledBackTo: { revision: 1, replicaSet: 'checkout-aaa' },
+    });
+  });
+
+  test.each([
+    { description: 'a 422 on the test op (another replica won the race)', code: 422, reason: 'Invalid' },
+    { description: 'a 409 conflict (another replica won the race)', code: 409, reason: 'Conflict' },
+  ])('$description: re-reads, finds the template changed, reports already-rolled-back', async ({ code, reason }) => {
+    const api = nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, history)
+      .patch(DEPLOYMENT).query(true).reply(code, status(code, reason, 'the object has been modified'))
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v1', resourceVersion: '1001' }));
+
+    const result = await executor().rollback(request);
+
+    expect(api.isDone()).toBe(true);
+    expect(result).toEqual({
+      outcome: 'already-rolled-back',
+      reason: expect.stringMatching(/no longer has the pod template the alert was decided on \(now app=shop\/checkout:v1\)/),
+    });
+  });
+
+  test('a conflict from an unrelated change (status update) re-reads and patches again with the new resourceVersion', async () => {
+    const rvs: string[] = [];
+    const capture = function (_uri: string, body: any): [number, unknown] {
+      rvs.push(body[0].value);
+      return rvs.length === 1 ? [409, status(409, 'Conflict', 'modified')] : [200, wireDeployment({ image: 'shop/checkout:v1', resourceVersion: '1002' })];
+    };
+    const api = nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, history)
+      .patch(DEPLOYMENT).query(true).reply(capture)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1001' }))
+      .get(REPLICASETS).reply(200, history)
+      .patch(DEPLOYMENT).query(true).reply(capture)
+      .patch(BAD_RS).query(true).reply(200, {});
+
+    const result = await executor().rollback(request);
+
+    expect(api.isDone()).toBe(true);
+    expect(rvs).toEqual(['1000', '1001']);
+    expect(result.outcome).toBe('rolled-back');
+  });
+
+  test.each([
+    { description: 'a 503 from the apiserver', fail: (scope: nock.Interceptor) => scope.reply(503, status(503, 'ServiceUnavailable', 'etcd leader changed')) },
+    { description: 'a 429 from the apiserver', fail: (scope: nock.Interceptor) => scope.reply(429, status(429, 'TooManyRequests', 'slow down')) },
+  ])('$description on the patch is retried and the rollback goes through', async ({ fail }) => {
+    const scope = nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, history);
+    fail(scope.patch(DEPLOYMENT).query(true));
+    scope
+      .patch(DEPLOYMENT).query(true).reply(200, wireDeployment({ image: 'shop/checkout:v1', resourceVersion: '1001' }))
+      .patch(BAD_RS).query(true).reply(200, {});
+
+    const result = await executor().rollback(request);
+
+    expect(scope.isDone()).toBe(true);
+    expect(result.outcome).toBe('rolled-back');
+  });
+
+  test('a 422 that is not a race (resourceVersion unchanged) fails with the apiserver message', async () => {
+    nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, history)
+      .patch(DEPLOYMENT).query(true).reply(422, status(422, 'Invalid', 'spec.template.spec.containers[0].image: Required value'))
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }));
+
+    const failure = executor().rollback(request);
+    await expect(failure).rejects.toThrow(RollbackError);
+    await expect(failure).rejects.toThrow(
+      'rollback of Deployment shop/checkout failed: the apiserver rejected the patch: HTTP 422: spec.template.spec.containers[0].image: Required value',
+    );
+  });
+
+  test('a 403 is not retried: it fails at once naming the call', async () => {
+    const api = nock(APISERVER)
+      .get(DEPLOYMENT).reply(403, status(403, 'Forbidden', 'deployments.apps "checkout" is forbidden: User cannot get'));
+
+    await expect(executor().rollback(request)).rejects.toThrow(
+      /rollback of Deployment shop\/checkout failed: read Deployment shop\/checkout: HTTP 403: deployments.apps "checkout" is forbidden/,
+    );
+    expect(api.isDone()).toBe(true);
+  });
+
+  test('transient errors beyond the retry time fail the rollback', async () => {
+    nock(APISERVER).get(DEPLOYMENT).times(1000).reply(503, status(503, 'ServiceUnavailable', 'down'));
+    const impatient = new KubernetesRollbackExecutor(testKubeConfig(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
+      retry: { initialDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 50 },
+    });
+    await expect(impatient.rollback(request)).rejects.toThrow(/read Deployment shop\/checkout: HTTP 503: down/);
+  });
+
+  test('no older good revision: reported, nothing patched', async () => {
+    const api = nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, replicaSetList([
+        wireReplicaSet({ revision: 1, image: 'shop/checkout:v1', hash: 'aaa', annotations: { 'metricops.io/bad-revision': '{}' } }),
+        wireReplicaSet({ revision: 2, image: 'shop/checkout:v2', hash: 'bbb' }),
+      ]));
+
+    const result = await executor().rollback(request);
+
+    expect(api.isDone()).toBe(true);
+    expect(result).toEqual({ outcome: 'no-previous-good-revision', reason: expect.stringMatching(/no older revision/) });
+  });
+
+  test('the ReplicaSet cannot be marked: the rollback stands, markedBad is false', async () => {
+    nock(APISERVER)
+      .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
+      .get(REPLICASETS).reply(200, history)
+      .patch(DEPLOYMENT).query(true).reply(200, {})
+      .patch(BAD_RS).query(true).reply(403, status(403, 'Forbidden', 'no'));
+
+    const result = await executor().rollback(request);
+    expect(result).toMatchObject({ outcome: 'rolled-back', markedBad: false });
+  });
+});
+
+describe('KubernetesRollbackExecutor against an apiserver that is down for a moment', () => {
+  let server: Server | undefined;
+  beforeAll(() => nock.enableNetConnect('127.0.0.1'));
+  afterAll(() => {
+    server?.close();
+    nock.disableNetConnect();
+  });
+
+  test('connections refused while it is stopped are retried until it is back; the rollback is not lost', async () => {
+    const port = await freePort();
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'local', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'local' }],
+      contexts: [{ name: 'local', cluster: 'local', user: 'local' }],
+      currentContext: 'local',
+    });
+    const seen: string[] = [];
+    const restarted = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        server = createServer((req, res) => {
+          seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+          req.resume();
+          req.on('end', () => {
+            const body =
+              req.method === 'GET' && req.url?.startsWith(REPLICASETS) ? history : wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' });
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+          });
+        }).listen(port, '127.0.0.1', () => resolve());
+      }, 150);
+    });
+    const executor = new KubernetesRollbackExecutor(config, silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
+      retry: { initialDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
+    });
+
+    const result = await executor.rollback(request);
+    await restarted;
+
+    expect(result.outcome).toBe('rolled-back');
+    expect(seen).toEqual([`GET ${DEPLOYMENT}`, `GET ${REPLICASETS}`, `PATCH ${DEPLOYMENT}`, `PATCH ${BAD_RS}`]);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function podTemplateWithoutPorts(image: string) {
+  const template = podTemplate(image);
+  delete template.spec!.containers[0]!.ports;
+  return template;
+}
