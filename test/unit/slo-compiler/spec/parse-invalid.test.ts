@@ -109,6 +109,31 @@ const cases: Case[] = [
     expected: [{ path: 'spec.indicator.events.errorQuery', line: 8, column: 58, message: 'PromQL syntax error at column 32 of the query' }],
   },
   {
+    description: 'a PromQL error in the middle of a query points at the offending token, past a {{window}} template',
+    text: native({ indicator: `events: {errorQuery: 'sum(rate(errors[{{window}}])) +* 2', totalQuery: 'sum(rate(reqs[{{window}}]))'}` }),
+    expected: [{ path: 'spec.indicator.events.errorQuery', line: 8, column: 58, message: 'PromQL syntax error at column 32 of the query: unexpected "* 2"' }],
+  },
+  {
+    description: 'an unknown template variable is refused',
+    text: native({ indicator: `events: {errorQuery: 'sum(rate(errors[{{.interval}}]))', totalQuery: 'sum(rate(reqs[{{window}}]))'}` }),
+    expected: [
+      { path: 'spec.indicator.events.errorQuery', message: 'the query has no {{window}} range' },
+      { path: 'spec.indicator.events.errorQuery', column: 43, message: 'unknown template "{{.interval}}": the only template variable is {{window}}' },
+    ],
+  },
+  {
+    description: 'a spec that is not a mapping is the wrong type',
+    text: 'apiVersion: metricops.io/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: a}\nspec: checkout\n',
+    expected: [{ path: 'spec', line: 4, column: 7, message: 'expected a mapping, got the string "checkout"' }],
+  },
+  {
+    description: 'an OpenSLO label that is neither a string nor a list of strings',
+    text: openslo(
+      '      ratioMetric: {counter: true, bad: {metricSource: {type: Prometheus, spec: {query: errs}}}, total: {metricSource: {type: Prometheus, spec: {query: reqs}}}}',
+    ).replace('metadata: {name: search}', 'metadata: {name: search, labels: {tier: {a: b}}}'),
+    expected: [{ path: 'metadata.labels.tier', line: 3, message: 'expected a string or a list, got a mapping' }],
+  },
+  {
     description: 'a ratio indicator wants plain selectors, not full expressions',
     text: native({ indicator: `ratio: {errors: 'sum(rate(errors[5m]))', total: 'reqs'}` }),
     expected: [{ path: 'spec.indicator.ratio.errors', message: 'expected a metric selector such as http_requests_total' }],
