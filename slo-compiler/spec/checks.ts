@@ -51,7 +51,8 @@ export function checkKubernetesName(name: string, path: FieldPath, what: string)
   ];
 }
 
-const SLOTH_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$|^[A-Za-z0-9]$/;
+/** Sloth's own name rule (internal/prometheus/model.go nameRegexp): at least two characters. */
+const SLOTH_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/;
 
 /** Sloth service and SLO names (they form the `sloth_id` label and file names). */
 export function checkSlothName(name: string, path: FieldPath, what: string): DocumentIssue[] {
@@ -59,7 +60,7 @@ export function checkSlothName(name: string, path: FieldPath, what: string): Doc
   return [
     {
       path,
-      message: `${what} "${name}" is not valid: use letters, digits, "-", "_" and ".", starting and ending with a letter or digit`,
+      message: `${what} "${name}" is not valid: use at least two letters, digits, "-", "_" or ".", starting and ending with a letter or digit (Sloth's rule)`,
     },
   ];
 }

@@ -19,7 +19,7 @@ export function findDuplicates(slos: readonly Slo[], inlineRules: readonly Inlin
     }
     issues.push({
       ...withLine(slo.location, findLocator),
-      message: `duplicate SLO name "${slo.name}", also defined at ${formatLocation(withLine(first.location, findLocator))}: SLO names (the "slo" alert label) must be unique across all inputs; rename one`,
+      message: `duplicate SLO name "${slo.name}", also defined at ${place(withLine(first.location, findLocator))}: SLO names (the "slo" alert label) must be unique across all inputs; rename one`,
     });
   }
   const firstRule = new Map<string, InlineRule>();
@@ -32,10 +32,16 @@ export function findDuplicates(slos: readonly Slo[], inlineRules: readonly Inlin
     }
     issues.push({
       ...withLine(rule.location, findLocator),
-      message: `Deployment ${key} appears twice with an inline rule, also at ${formatLocation(withLine(first.location, findLocator))}: keep one manifest per Deployment`,
+      message: `Deployment ${key} appears twice with an inline rule, also at ${place(withLine(first.location, findLocator))}: keep one manifest per Deployment`,
     });
   }
   return issues;
+}
+
+/** "a.yaml, document 0, line 4:9 (metadata.name)". */
+function place(location: InputLocation): string {
+  const { path, ...where } = location;
+  return path ? `${formatLocation(where)} (${path})` : formatLocation(where);
 }
 
 function withLine(location: InputLocation, findLocator: FindLocator): InputLocation {

@@ -21,6 +21,8 @@ const sloSchema = strictObject({
   objective: z.number(),
   description: z.string().optional(),
   labels: labelMap.optional(),
+  infoLabels: z.unknown().optional(),
+  interval: z.unknown().optional(),
   sli: strictObject({
     raw: strictObject({ error_ratio_query: z.string() }).optional(),
     events: strictObject({ error_query: z.string(), total_query: z.string() }).optional(),
@@ -66,6 +68,11 @@ export function convertSlothSpec(document: unknown, context: DocumentContext): C
       ...checkObjectivePercent(slo.objective, [...base, 'objective']),
     ];
     const indicator = convertSli(slo, base, found);
+    for (const unsupported of ['infoLabels', 'interval'] as const) {
+      if (slo[unsupported] !== undefined) {
+        found.push({ path: [...base, unsupported], message: `Sloth's "${unsupported}" is not supported by metricops yet: remove it (it would otherwise be silently ignored)` });
+      }
+    }
     const alerting = slo.alerting ?? {};
     const pageDisabled = alerting.page_alert?.disable ?? false;
     const ticketDisabled = alerting.ticket_alert?.disable ?? false;
@@ -125,6 +132,9 @@ function convertSli(slo: SlothSlo, base: FieldPath, issues: DocumentIssue[]): In
   const found: DocumentIssue[] = [];
   let indicator: Indicator;
   if (events) {
+    if (events.error_query.trim() === events.total_query.trim()) {
+      found.push({ path: [...path, 'events', 'error_query'], message: 'error_query and total_query are the same query: error_query must count only the bad events' });
+    }
     found.push(
       ...checkTemplateQuery(events.error_query, [...path, 'events', 'error_query'], '{{.window}}'),
       ...checkTemplateQuery(events.total_query, [...path, 'events', 'total_query'], '{{.window}}'),

@@ -189,6 +189,21 @@ const cases: Case[] = [
     expected: [{ path: 'slos[0].alerting.name', line: 4, message: 'missing alert name' }],
   },
   {
+    description: 'Sloth infoLabels and interval are refused rather than silently ignored',
+    text: sloth('      raw: {error_ratio_query: "max(x[{{.window}}])"}', '    interval: {all: 2m}'),
+    expected: [{ path: 'slos[0].interval', line: 9, message: 'Sloth\'s "interval" is not supported by metricops yet' }],
+  },
+  {
+    description: 'Sloth events with the same error and total query are refused, as Sloth does',
+    text: sloth('      events: {error_query: "sum(rate(x[{{.window}}]))", total_query: "sum(rate(x[{{.window}}]))"}'),
+    expected: [{ path: 'slos[0].sli.events.error_query', message: 'error_query and total_query are the same query' }],
+  },
+  {
+    description: 'a Sloth service name that breaks Sloth\'s name rule',
+    text: sloth('      raw: {error_ratio_query: "max(x[{{.window}}])"}').replace('service: myservice', 'service: my service!'),
+    expected: [{ document: 0, path: 'service', line: 2, message: 'service name "my service!" is not valid' }],
+  },
+  {
     description: 'a Sloth spec with no SLOs is refused',
     text: 'version: prometheus/v1\nservice: x\nslos: []\n',
     expected: [{ path: 'slos', line: 3, message: 'a Sloth spec needs at least one SLO' }],
@@ -309,7 +324,7 @@ describe('problems across sources', () => {
         path: 'slos[0].name',
         line: 11,
         column: 11,
-        message: expect.stringContaining('duplicate SLO name "shop-checkout", also defined at a.yaml, document 0, line 4:9: metadata.name'),
+        message: expect.stringContaining('duplicate SLO name "shop-checkout", also defined at a.yaml, document 0, line 4:9 (metadata.name): SLO names (the "slo" alert label) must be unique across all inputs'),
       },
     ]);
   });

@@ -43,7 +43,7 @@ describe('metricops validate', () => {
       expect.stringMatching(/syntax-error\.yml, document 0, line 6:\d+: YAML syntax error: /),
       expect.stringMatching(/sloth-no-window\.yaml, document 0, line 9:\d+: slos\[0\]\.sli\.events\.error_query: the query has no \{\{\.window\}\} range/),
       expect.stringMatching(/duplicate\.yaml, document 1, line 13:\d+: metadata\.name: duplicate SLO name "checkout-latency"/),
-      expect.stringMatching(/valid\/native\.yaml, document 2, line 17:\d+: metadata\.name: duplicate SLO name "checkout-latency", also defined at .*duplicate\.yaml, document 0, line 4/),
+      expect.stringMatching(/valid\/native\.yaml, document 2, line 17:\d+: metadata\.name: duplicate SLO name "checkout-latency", also defined at .*duplicate\.yaml, document 0, line 4:18 \(metadata\.name\): SLO names/),
     ]);
   });
 
