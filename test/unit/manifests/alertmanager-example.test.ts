@@ -42,3 +42,40 @@ describe('examples/alertmanager/alertmanager.yml', () => {
     expect(parsed.route.routes.find((route) => route.receiver === 'metricops')!.group_by).toEqual(['alertname', 'namespace', 'deployment', 'slo']);
   });
 });
+
+describe('examples/prometheus-operator/alertmanagerconfig.yaml', () => {
+  test('routes and delivers exactly like the plain Alertmanager example', () => {
+    const plain = parse(readFileSync(config, 'utf8')) as {
+      route: { routes: Array<Record<string, unknown>> };
+      receivers: Array<{ name: string; webhook_configs?: Array<Record<string, unknown>> }>;
+    };
+    const operator = parse(readFileSync(join(repoRoot, 'examples/prometheus-operator/alertmanagerconfig.yaml'), 'utf8')) as {
+      spec: { route: Record<string, unknown>; receivers: Array<{ name: string; webhookConfigs: Array<Record<string, unknown>> }> };
+    };
+    const route = plain.route.routes.find((candidate) => candidate.receiver === 'metricops')!;
+    const [webhook] = plain.receivers.find((receiver) => receiver.name === 'metricops')!.webhook_configs!;
+    expect(operator.spec.route).toMatchObject({
+      receiver: 'metricops',
+      matchers: [{ name: 'slo_severity', matchType: '=~', value: 'page|ticket' }],
+      groupBy: route.group_by,
+      groupWait: route.group_wait,
+      groupInterval: route.group_interval,
+      repeatInterval: route.repeat_interval,
+      continue: route.continue,
+    });
+    expect(route.matchers).toEqual(['slo_severity=~"page|ticket"']);
+    expect(operator.spec.receivers).toEqual([
+      {
+        name: 'metricops',
+        webhookConfigs: [
+          {
+            url: webhook!.url,
+            sendResolved: webhook!.send_resolved,
+            maxAlerts: webhook!.max_alerts,
+            httpConfig: { authorization: { type: 'Bearer', credentials: { name: 'metricops-receiver-token', key: 'token' } } },
+          },
+        ],
+      },
+    ]);
+  });
+});
