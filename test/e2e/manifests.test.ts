@@ -4,13 +4,16 @@
  * "restricted" Pod Security level accepts both Deployments, and the feedback pipeline's RBAC allows exactly
  * the calls it makes.
  */
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.js';
 import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
+import { startWebhookServer } from '../../webhook/server.js';
 import { e2eCluster } from './harness/cluster.js';
 import { repoRoot } from './harness/repo-root.js';
 
@@ -133,6 +136,48 @@ describe('kustomize overlays', () => {
     const ca = await readFile(join(workDir, 'manifests/overlays/self-signed/certs/ca.crt'), 'utf8');
     expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(ca);
     expect(caBundle).toBe(printedCaBundle);
+  });
+});
+
+/** GET https://127.0.0.1:<port><path>, trusting only `ca` and checking the certificate against `servername`. */
+function getTrusting(port: number, path: string, ca: string, servername: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, ca, servername, method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the self-signed overlay, as the apiserver would see it', () => {
+  test('the webhook serves with the Secret kustomize made, and a client trusting only the caBundle verifies it as metricops-webhook.metricops.svc', async () => {
+    const objects = built.get('overlays/self-signed')!;
+    const secret = objects.find((object) => object.kind === 'Secret') as unknown as { data: Record<string, string> };
+    const configuration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as { webhooks: Array<{ clientConfig: { caBundle: string } }> };
+    // The files the kubelet would mount from the Secret and the (empty) rules ConfigMap.
+    const mounted = join(workDir, 'mounted');
+    await mkdir(join(mounted, 'tls'), { recursive: true });
+    await mkdir(join(mounted, 'rules'));
+    for (const key of ['tls.crt', 'tls.key']) await writeFile(join(mounted, 'tls', key), Buffer.from(secret.data[key]!.replace(/\s+/g, ''), 'base64'));
+    const server = await startWebhookServer({
+      port: 0,
+      host: '127.0.0.1',
+      tlsCertFile: join(mounted, 'tls/tls.crt'),
+      tlsKeyFile: join(mounted, 'tls/tls.key'),
+      rulesDir: join(mounted, 'rules'),
+      logger: silentLogger(),
+      clock: systemClock,
+      registry: new Registry(),
+    });
+    try {
+      const ca = Buffer.from(configuration.webhooks[0]!.clientConfig.caBundle.replace(/\s+/g, ''), 'base64').toString('utf8');
+      expect(await getTrusting(server.port, '/healthz', ca, 'metricops-webhook.metricops.svc')).toBe(200);
+      await expect(getTrusting(server.port, '/healthz', ca, 'metricops-webhook.other.svc')).rejects.toThrow(/altnames|Hostname/);
+    } finally {
+      await server.close();
+    }
   });
 });
 
