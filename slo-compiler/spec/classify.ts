@@ -4,12 +4,12 @@ import { SLOTH_VERSION } from './sloth-spec.js';
 import type { DocumentIssue } from './document-issue.js';
 import { describe } from './zod-issues.js';
 
-export type DocumentKind = 'metricops' | 'sloth' | 'openslo' | 'deployment' | 'skip';
+export type DocumentKind = 'metricops' | 'sloth' | 'openslo' | 'openslo-sli' | 'deployment' | 'skip';
 
 export const SUPPORTED_INPUTS = [
   `apiVersion: ${METRICOPS_API_VERSION}, kind: ${METRICOPS_KIND}`,
   `Sloth version: "${SLOTH_VERSION}"`,
-  `apiVersion: ${OPENSLO_API_VERSION}, kind: SLO`,
+  `apiVersion: ${OPENSLO_API_VERSION}, kind: SLO or SLI`,
   'apiVersion: apps/v1, kind: Deployment (with a metricops.io/rule annotation)',
 ].join('; ');
 
@@ -39,11 +39,12 @@ export function classify(document: unknown): { kind: DocumentKind } | { issue: D
   }
   if (apiVersion.startsWith('openslo/')) {
     if (apiVersion === OPENSLO_API_VERSION && kind === 'SLO') return { kind: 'openslo' };
+    if (apiVersion === OPENSLO_API_VERSION && kind === 'SLI') return { kind: 'openslo-sli' };
     if (apiVersion === OPENSLO_API_VERSION && kind === 'Service') return { kind: 'skip' };
     return {
       issue: {
         path: apiVersion === OPENSLO_API_VERSION ? ['kind'] : ['apiVersion'],
-        message: `unsupported OpenSLO ${apiVersion} kind ${String(kind)}: metricops reads ${OPENSLO_API_VERSION} kind SLO with an inline indicator (and skips kind Service); inline SLIs into the SLO`,
+        message: `unsupported OpenSLO ${apiVersion} kind ${String(kind)}: metricops reads ${OPENSLO_API_VERSION} kinds SLO and SLI (and skips kind Service)`,
       },
     };
   }

@@ -27,20 +27,29 @@ const metadataSchema = strictObject({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
+const sliSpecSchema = strictObject({
+  description: z.string().optional(),
+  ratioMetric: strictObject({
+    counter: z.boolean(),
+    good: metricSchema.optional(),
+    bad: metricSchema.optional(),
+    total: metricSchema.optional(),
+    rawType: z.string().optional(),
+    raw: metricSchema.optional(),
+  }).optional(),
+  thresholdMetric: z.unknown().optional(),
+});
+
 const indicatorSchema = strictObject({
   metadata: metadataSchema.optional(),
-  spec: strictObject({
-    description: z.string().optional(),
-    ratioMetric: strictObject({
-      counter: z.boolean(),
-      good: metricSchema.optional(),
-      bad: metricSchema.optional(),
-      total: metricSchema.optional(),
-      rawType: z.string().optional(),
-      raw: metricSchema.optional(),
-    }).optional(),
-    thresholdMetric: z.unknown().optional(),
-  }),
+  spec: sliSpecSchema,
+});
+
+const sliSchema = strictObject({
+  apiVersion: z.literal(OPENSLO_API_VERSION),
+  kind: z.literal('SLI'),
+  metadata: metadataSchema,
+  spec: sliSpecSchema,
 });
 
 const schema = strictObject({
@@ -76,7 +85,16 @@ const schema = strictObject({
 
 type Spec = z.infer<typeof schema>['spec'];
 
-/** OpenSLO v1 `kind: SLO` with an inline ratioMetric (good or bad over total, Prometheus counters) -> one Slo. */
+/** OpenSLO v1 `kind: SLI` (referenced by an SLO's indicatorRef) -> its name and indicator. */
+export function convertOpenSloSli(document: unknown): { name?: string; indicator?: Indicator; issues: DocumentIssue[] } {
+  const parsed = parseSchema(sliSchema, document);
+  if (!parsed.data) return { issues: parsed.issues };
+  const issues: DocumentIssue[] = [...parsed.issues];
+  const indicator = convertSliSpec(parsed.data.spec, ['spec'], issues);
+  return { name: parsed.data.metadata.name, ...(indicator && issues.length === 0 ? { indicator } : {}), issues };
+}
+
+/** OpenSLO v1 `kind: SLO` with a ratioMetric (good or bad over total, Prometheus counters), inline or by indicatorRef -> one Slo. */
 export function convertOpenSloSpec(document: unknown, context: DocumentContext): Converted {
   const parsed = parseSchema(schema, document);
   if (!parsed.data) return problems(parsed.issues);
@@ -87,7 +105,7 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
   ];
   const objective = convertObjective(spec, issues);
   const window = convertTimeWindow(spec, issues);
-  const indicator = convertIndicator(spec, issues);
+  const indicator = convertIndicator(spec, context.openSloIndicators, issues);
   const target = convertTarget(metadata.annotations?.[OPENSLO_TARGET_ANNOTATION], issues);
   if (spec.budgetingMethod !== 'Occurrences') {
     issues.push({ path: ['spec', 'budgetingMethod'], message: `budgetingMethod "${spec.budgetingMethod}" is not supported: use Occurrences (burn-rate alerts count events)` });
@@ -174,16 +192,31 @@ function convertTimeWindow(spec: Spec, issues: DocumentIssue[]): string | undefi
   return window.window;
 }
 
-function convertIndicator(spec: Spec, issues: DocumentIssue[]): Indicator | undefined {
-  if (spec.indicatorRef !== undefined || spec.indicator === undefined) {
+function convertIndicator(spec: Spec, indicators: DocumentContext['openSloIndicators'], issues: DocumentIssue[]): Indicator | undefined {
+  if ((spec.indicatorRef === undefined) === (spec.indicator === undefined)) {
     issues.push({
-      path: ['spec', spec.indicatorRef !== undefined ? 'indicatorRef' : 'indicator'],
-      message: 'an inline indicator is required: write the SLI under spec.indicator (indicatorRef to separate SLI objects is not supported)',
+      path: ['spec', spec.indicator === undefined ? 'indicator' : 'indicatorRef'],
+      message: 'set exactly one of indicator (an inline SLI) or indicatorRef (the name of an OpenSLO SLI among the inputs)',
     });
     return undefined;
   }
-  const base: FieldPath = ['spec', 'indicator', 'spec'];
-  const { ratioMetric, thresholdMetric } = spec.indicator.spec;
+  if (spec.indicatorRef !== undefined) {
+    const found = indicators.get(spec.indicatorRef);
+    if (found === undefined) {
+      const known = [...indicators.keys()];
+      issues.push({
+        path: ['spec', 'indicatorRef'],
+        message: `no OpenSLO SLI named "${spec.indicatorRef}" among the inputs (${known.length > 0 ? `known: ${known.join(', ')}` : 'there are none'}): add its file to the inputs or inline it under spec.indicator`,
+      });
+    }
+    // An invalid SLI (null) has its own problems reported where it is written.
+    return found ?? undefined;
+  }
+  return convertSliSpec(spec.indicator!.spec, ['spec', 'indicator', 'spec'], issues);
+}
+
+function convertSliSpec(sliSpec: z.infer<typeof sliSpecSchema>, base: FieldPath, issues: DocumentIssue[]): Indicator | undefined {
+  const { ratioMetric, thresholdMetric } = sliSpec;
   if (thresholdMetric !== undefined || ratioMetric === undefined) {
     issues.push({ path: [...base, thresholdMetric !== undefined ? 'thresholdMetric' : 'ratioMetric'], message: 'only ratioMetric indicators are supported: write ratioMetric with good or bad, and total' });
     return undefined;

@@ -79,8 +79,8 @@ const cases: Case[] = [
     description: 'an unknown field and a PromQL error in the same document are both reported',
     text: native({ extra: '  windw: 30d', indicator: `ratio: {errors: 'http_requests_total{code=~"5.."', total: 'http_requests_total'}` }),
     expected: [
-      { path: 'spec.windw', line: 9, message: 'unknown field "windw"' },
       { path: 'spec.indicator.ratio.errors', line: 8, column: 53, message: 'PromQL syntax error at column 32 of the query: the query ends too early' },
+      { path: 'spec.windw', line: 9, message: 'unknown field "windw"' },
     ],
   },
   {
@@ -226,9 +226,9 @@ const cases: Case[] = [
     expected: [{ path: 'spec.objectives[0].target', line: 8, message: 'target 99 is out of range: write a ratio above 0 and below 1' }],
   },
   {
-    description: 'an OpenSLO indicatorRef must be inlined',
+    description: 'an OpenSLO indicatorRef must name an SLI among the inputs',
     text: openslo('      ratioMetric: {counter: true}').replace('  indicator:\n    spec:\n      ratioMetric: {counter: true}', '  indicatorRef: search-errors'),
-    expected: [{ path: 'spec.indicatorRef', line: 9, message: 'an inline indicator is required' }],
+    expected: [{ path: 'spec.indicatorRef', line: 9, column: 17, message: 'no OpenSLO SLI named "search-errors" among the inputs (there are none): add its file to the inputs or inline it' }],
   },
   {
     description: 'an OpenSLO calendar window is not supported',
@@ -245,9 +245,14 @@ const cases: Case[] = [
     expected: [{ path: 'spec.indicator.spec.ratioMetric.bad.metricSource.spec.query', line: 11, message: 'PromQL syntax error' }],
   },
   {
-    description: 'an OpenSLO SLI object is not supported and the fix is to inline it',
-    text: 'apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: errors}\n',
-    expected: [{ path: 'kind', line: 2, message: 'inline SLIs into the SLO' }],
+    description: 'an OpenSLO AlertPolicy is not supported and the message names the supported kinds',
+    text: 'apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: errors}\n',
+    expected: [{ path: 'kind', line: 2, message: 'metricops reads openslo/v1 kinds SLO and SLI (and skips kind Service)' }],
+  },
+  {
+    description: 'an OpenSLO SLI object is checked on its own',
+    text: 'apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: errors}\nspec:\n  thresholdMetric: {metricSource: {type: Prometheus, spec: {query: x}}}\n',
+    expected: [{ path: 'spec.thresholdMetric', line: 5, message: 'only ratioMetric indicators are supported' }],
   },
   {
     description: 'an unknown metricops kind names the supported apiVersion and kind',
@@ -288,8 +293,8 @@ const cases: Case[] = [
     description: 'a YAML syntax error in one document is located and the other documents are still checked',
     text: `${native({ objective: '100' })}---\nversion: prometheus/v1\nservice: [unclosed\n`,
     expected: [
-      { document: 1, line: 12, message: 'YAML syntax error' },
       { document: 0, path: 'spec.objective', line: 6, message: 'objective 100 is out of range' },
+      { document: 1, line: 12, message: 'YAML syntax error' },
     ],
   },
   {
@@ -326,6 +331,17 @@ describe('problems across sources', () => {
         column: 11,
         message: expect.stringContaining('duplicate SLO name "shop-checkout", also defined at a.yaml, document 0, line 4:9 (metadata.name): SLO names (the "slo" alert label) must be unique across all inputs'),
       },
+    ]);
+  });
+
+  test('an SLO referencing an invalid SLI reports only the SLI problem; two SLIs with one name are a duplicate', () => {
+    const sli = (query: string) => `apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: errors}\nspec:\n  ratioMetric:\n    counter: true\n    bad: {metricSource: {type: Prometheus, spec: {query: '${query}'}}}\n    total: {metricSource: {type: Prometheus, spec: {query: reqs}}}\n`;
+    const slo = 'apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: search}\nspec:\n  service: search\n  budgetingMethod: Occurrences\n  timeWindow: [{duration: 28d, isRolling: true}]\n  objectives: [{target: 0.99}]\n  indicatorRef: errors\n';
+    expect(parseSpecs([{ source: 'slo.yaml', text: slo }, { source: 'sli.yaml', text: sli('errs{') }]).issues).toEqual([
+      expect.objectContaining({ source: 'sli.yaml', path: 'spec.ratioMetric.bad.metricSource.spec.query', line: 7, message: expect.stringContaining('PromQL syntax error') }),
+    ]);
+    expect(parseSpecs([{ source: 'sli.yaml', text: `${sli('errs')}---\n${sli('errs')}` }]).issues).toEqual([
+      expect.objectContaining({ source: 'sli.yaml', document: 1, path: 'metadata.name', line: 12, message: expect.stringContaining('duplicate OpenSLO SLI name "errors", also defined in sli.yaml, document 0') }),
     ]);
   });
 

@@ -268,6 +268,23 @@ ${ratio}
   });
 });
 
+describe('OpenSLO SLI objects referenced by indicatorRef', () => {
+  test('an SLO takes the indicator of the SLI it names, from any input, before or after it', () => {
+    const slo = (name: string) => `apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: ${name}}\nspec:\n  service: search\n  budgetingMethod: Occurrences\n  timeWindow: [{duration: 7d, isRolling: true}]\n  objectives: [{targetPercent: 99}]\n  indicatorRef: search-errors\n`;
+    const sli = `apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: search-errors}\nspec:\n  ratioMetric:\n    counter: true\n    bad: {metricSource: {type: Prometheus, spec: {query: 'errs{job="search"}'}}}\n    total: {metricSource: {type: Prometheus, spec: {query: 'reqs{job="search"}'}}}\n`;
+    const result = parseSpecs([
+      { source: 'a.yaml', text: slo('search-a') },
+      { source: 'b.yaml', text: `${sli}---\n${slo('search-b')}` },
+    ]);
+    expect(result.issues).toEqual([]);
+    const indicator = { kind: 'ratio', errors: 'errs{job="search"}', total: 'reqs{job="search"}' };
+    expect(result.input.slos.map((one) => [one.name, one.window, one.indicator])).toEqual([
+      ['search-a', '7d', indicator],
+      ['search-b', '7d', indicator],
+    ]);
+  });
+});
+
 describe('Kubernetes manifests among the inputs', () => {
   test('a Deployment with metricops.io/rule becomes an inline rule; for defaults to 1m, namespace to default', () => {
     const text = `

@@ -31,7 +31,7 @@ describe('metricops validate', () => {
     expect(await run(['validate', ...paths])).toEqual({ code: 0, stdout: expected, stderr: '' });
   });
 
-  test('invalid specs (and a name clash between the two directories) print every problem with its place and exit 1, printing nothing on stdout', async () => {
+  test('invalid specs (and a name clash between the two directories) print every problem with its place, in reading order, and exit 1, printing nothing on stdout', async () => {
     const result = await run(['validate', invalid, valid]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -40,9 +40,9 @@ describe('metricops validate', () => {
     expect(lines.slice(1)).toEqual([
       `  - ${join(invalid, 'bad-objective.yaml')}, document 0, line 6:14: spec.objective: objective 100 is out of range: write a percentage above 0 and below 100, e.g. 99.9 (100% leaves no error budget, so every error would page)`,
       `  - ${join(invalid, 'empty.yaml')}: the file has no YAML documents: add an SLO spec (or remove the file from the inputs)`,
+      expect.stringMatching(/duplicate\.yaml, document 1, line 13:\d+: metadata\.name: duplicate SLO name "checkout-latency"/),
       expect.stringMatching(/syntax-error\.yml, document 0, line 6:\d+: YAML syntax error: /),
       expect.stringMatching(/sloth-no-window\.yaml, document 0, line 9:\d+: slos\[0\]\.sli\.events\.error_query: the query has no \{\{\.window\}\} range/),
-      expect.stringMatching(/duplicate\.yaml, document 1, line 13:\d+: metadata\.name: duplicate SLO name "checkout-latency"/),
       expect.stringMatching(/valid\/native\.yaml, document 2, line 17:\d+: metadata\.name: duplicate SLO name "checkout-latency", also defined at .*duplicate\.yaml, document 0, line 4:18 \(metadata\.name\): SLO names/),
     ]);
   });
