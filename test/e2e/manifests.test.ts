@@ -1,8 +1,9 @@
 /**
  * The install manifests against a real kube-apiserver (1.34, RBAC, default admission plugins incl. PodSecurity):
  * every overlay builds with kustomize, every object passes server-side dry run, the metricops namespace's
- * "restricted" Pod Security level accepts both Deployments, and the feedback pipeline's RBAC allows exactly
- * the calls it makes.
+ * "restricted" Pod Security level accepts both Deployments, the feedback pipeline's RBAC allows exactly
+ * the calls it makes, and the webhook registration (opt-in namespaceSelector, failurePolicy Ignore) behaves as
+ * documented when the apiserver calls the real webhook.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -14,7 +15,7 @@ import { main } from '../../cli/main.js';
 import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
 import { startWebhookServer } from '../../webhook/server.js';
-import { e2eCluster } from './harness/cluster.js';
+import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
 import { repoRoot } from './harness/repo-root.js';
 
 const cluster = e2eCluster();
@@ -262,5 +263,100 @@ describe('RBAC, applied for real', () => {
   test('the grants are cluster-wide: also in the metricops namespace and any other', async () => {
     expect(await canI(feedback, 'patch', 'deployments.apps', 'metricops')).toBe('yes');
     expect(await canI(feedback, 'patch', 'deployments.apps', 'kube-system')).toBe('yes');
+  });
+});
+
+describe('the webhook registration, served by the real webhook and called by the real apiserver', () => {
+  const optedIn = uniqueNamespace('mo-opted-in');
+  const notLabelled = uniqueNamespace('mo-not-labelled');
+  const optedOut = uniqueNamespace('mo-opted-out');
+  const registrationName = 'metricops-manifests-e2e';
+  let server: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
+
+  beforeAll(async () => {
+    const certs = join(workDir, 'local-webhook-certs');
+    let caBundle = '';
+    const code = await main(['certs', '--service', 'metricops-webhook', '--namespace', 'metricops', '--ip', '127.0.0.1', '--out', certs], {
+      stdout: (text) => (caBundle += text),
+      stderr: () => undefined,
+      createLogger: () => silentLogger(),
+      clock: systemClock,
+      stopSignal: new Promise(() => undefined),
+    });
+    expect(code).toBe(0);
+    await mkdir(join(certs, 'rules'));
+    server = await startWebhookServer({
+      port: 0,
+      host: '127.0.0.1',
+      tlsCertFile: join(certs, 'tls.crt'),
+      tlsKeyFile: join(certs, 'tls.key'),
+      rulesDir: join(certs, 'rules'),
+      logger: silentLogger(),
+      clock: systemClock,
+      registry: new Registry(),
+    });
+    for (const [name, label] of [[optedIn, 'true'], [notLabelled, undefined], [optedOut, 'false']] as const) {
+      await kubectlOk(['create', 'namespace', name]);
+      if (label) await kubectlOk(['label', 'namespace', name, `metricops.io/enabled=${label}`]);
+    }
+    // The manifest's own namespace and kube-system, opted in by label: the NotIn expression must still keep them out.
+    for (const name of ['metricops', 'kube-system']) await kubectlOk(['label', 'namespace', name, 'metricops.io/enabled=true', '--overwrite']);
+
+    // The manifest's registration exactly, except: it calls the local webhook by URL (there are no pods here),
+    // and one extra expression keeps it to this test's namespaces, so other e2e files sharing the cluster are untouched.
+    const registration = structuredClone(built.get('base')!.find((object) => object.kind === 'MutatingWebhookConfiguration')) as unknown as {
+      metadata: { name: string };
+      webhooks: Array<{ clientConfig: Record<string, unknown>; namespaceSelector: { matchExpressions: unknown[] } }>;
+    };
+    registration.metadata.name = registrationName;
+    registration.webhooks[0]!.clientConfig = { url: `https://127.0.0.1:${server.port}/mutate`, caBundle: caBundle.trim() };
+    registration.webhooks[0]!.namespaceSelector.matchExpressions.push({
+      key: 'kubernetes.io/metadata.name',
+      operator: 'In',
+      values: [optedIn, notLabelled, optedOut, 'metricops', 'kube-system'],
+    });
+    await kubectlOk(['apply', '-f', '-'], toYaml([registration]));
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster.kubectl(['delete', 'mutatingwebhookconfiguration', registrationName, '--ignore-not-found']);
+    await cluster.kubectl(['label', 'namespace', 'kube-system', 'metricops.io/enabled-']);
+    await cluster.kubectl(['delete', 'namespace', optedIn, notLabelled, optedOut, '--ignore-not-found', '--wait=false']);
+    await server?.close();
+  });
+
+  /** Creates a Deployment (dry run on the server, so admission runs fully and nothing is left behind) and returns its annotations. */
+  async function admittedAnnotations(namespace: string, name: string): Promise<Record<string, string>> {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example.com/app:v1' }] } },
+      },
+    };
+    const output = await kubectlOk(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(deployment));
+    return (JSON.parse(output) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations ?? {};
+  }
+
+  test.each([
+    ['a namespace labelled metricops.io/enabled=true is stamped', () => optedIn, true],
+    ['a namespace without the label is left alone (opt-in)', () => notLabelled, false],
+    ['a namespace labelled metricops.io/enabled=false is left alone', () => optedOut, false],
+    ["metricops' own namespace is never stamped, even labelled", () => 'metricops', false],
+    ['kube-system is never stamped, even labelled', () => 'kube-system', false],
+  ])('%s', async (_description, namespace, stamped) => {
+    const annotations = await admittedAnnotations(namespace(), 'manifests-e2e');
+    expect({ images: annotations['metricops.io/images'], deployedAt: annotations['metricops.io/deployed-at'] !== undefined }).toEqual(
+      stamped ? { images: JSON.stringify({ app: 'example.com/app:v1' }), deployedAt: true } : { images: undefined, deployedAt: false },
+    );
+  });
+
+  test('with the webhook down, a Deployment is still admitted, unstamped (failurePolicy: Ignore)', async () => {
+    await server!.close();
+    server = undefined;
+    const annotations = await admittedAnnotations(optedIn, 'admitted-while-down');
+    expect(annotations['metricops.io/deployed-at']).toBeUndefined();
   });
 });
