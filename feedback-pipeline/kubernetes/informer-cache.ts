@@ -47,20 +47,25 @@ class SlimmingWatch<T extends KubernetesObject> extends Watch {
     private readonly slim: (object: never) => T,
     private readonly onListed: () => void,
     private readonly timeoutSeconds: number,
+    /** False once the cache is stopped: ListWatch may still be between its list and its watch then. */
+    private readonly active: () => boolean,
   ) {
     super(config);
   }
 
-  override watch(
+  override async watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
     callback: (phase: string, apiObj: any, watchObj?: any) => void,
     done: (err: any) => void,
   ): Promise<AbortController> {
+    if (!this.active()) return new AbortController();
     this.onListed();
     const slimmed = (phase: string, object: any, watchObj?: any) =>
       callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.slim(object as never) : object, watchObj);
-    return super.watch(path, { ...queryParams, timeoutSeconds: this.timeoutSeconds, allowWatchBookmarks: true }, slimmed, done);
+    const controller = await super.watch(path, { ...queryParams, timeoutSeconds: this.timeoutSeconds, allowWatchBookmarks: true }, slimmed, done);
+    if (!this.active()) controller.abort();
+    return controller;
   }
 }
 
@@ -104,13 +109,13 @@ export class InformerCache implements DeploymentCache {
 
     this.deployments = new ListWatch<CachedDeployment>(
       '/apis/apps/v1/deployments',
-      new SlimmingWatch(kubeConfig, cacheDeployment, () => this.deploymentsSynced.mark(), watchTimeoutSeconds),
+      new SlimmingWatch(kubeConfig, cacheDeployment, () => this.deploymentsSynced.mark(), watchTimeoutSeconds, () => !this.stopped),
       () => listAll((page) => apps.listDeploymentForAllNamespaces({ limit: pageSize, ...page }), cacheDeployment),
       false,
     );
     this.replicaSets = new ListWatch<CachedReplicaSet>(
       '/apis/apps/v1/replicasets',
-      new SlimmingWatch(kubeConfig, cacheReplicaSet, () => this.replicaSetsSynced.mark(), watchTimeoutSeconds),
+      new SlimmingWatch(kubeConfig, cacheReplicaSet, () => this.replicaSetsSynced.mark(), watchTimeoutSeconds, () => !this.stopped),
       () => listAll((page) => apps.listReplicaSetForAllNamespaces({ limit: pageSize, ...page }), cacheReplicaSet),
       false,
     );

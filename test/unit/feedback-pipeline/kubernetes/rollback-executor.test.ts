@@ -35,9 +35,15 @@ function executor() {
 
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+    nock.disableNetConnect();
+  });
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
 
 describe('KubernetesRollbackExecutor', () => {
   test('patches the Deployment with a JSON Patch (test op, template without hash, annotation added) and marks the bad ReplicaSet', async () => {
