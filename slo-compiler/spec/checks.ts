@@ -70,3 +70,35 @@ export function deriveAlertName(sloName: string): string {
   const words = sloName.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
   return `${words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')}Burn`;
 }
+
+/** Labels metricops and Sloth-compatible rules set themselves: a spec may not set them. */
+const GENERATED_LABELS = new Set([
+  'slo',
+  'slo_severity',
+  'sloth_id',
+  'sloth_service',
+  'sloth_slo',
+  'sloth_window',
+  'sloth_severity',
+  'sloth_version',
+  'sloth_mode',
+  'sloth_spec',
+  'sloth_objective',
+]);
+const TARGET_LABELS = new Set(['namespace', 'deployment']);
+
+/**
+ * Rule and alert labels must not override the labels the feedback pipeline reads. `namespace` and `deployment`
+ * are refused too unless `targetHint` is undefined (Sloth SLO labels, where they are how a target is given).
+ */
+export function checkReservedLabels(labels: Record<string, string> | undefined, path: FieldPath, targetHint?: string): DocumentIssue[] {
+  const issues: DocumentIssue[] = [];
+  for (const key of Object.keys(labels ?? {})) {
+    if (GENERATED_LABELS.has(key)) {
+      issues.push({ path: [...path, key], atKey: true, message: `label "${key}" is set by metricops on every generated rule: rename or remove it` });
+    } else if (targetHint !== undefined && TARGET_LABELS.has(key)) {
+      issues.push({ path: [...path, key], atKey: true, message: `label "${key}" marks the Deployment an alert guards: ${targetHint}` });
+    }
+  }
+  return issues;
+}

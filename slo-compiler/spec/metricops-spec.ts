@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Alerting, AlertSettings, Indicator, Slo } from '../model.js';
-import { checkKubernetesName, checkObjectivePercent, checkWindow, deriveAlertName } from './checks.js';
+import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, checkWindow, deriveAlertName } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import { checkSelector, checkTemplateQuery, normalizeWindowTemplate } from './promql.js';
@@ -66,6 +66,13 @@ export function convertMetricopsSpec(document: unknown, context: DocumentContext
     ...checkKubernetesName(namespace, ['metadata', 'namespace'], 'namespace'),
     ...checkObjectivePercent(spec.objective, ['spec', 'objective']),
   ];
+  const useTarget = 'use spec.target (deployment, namespace) instead';
+  issues.push(
+    ...checkReservedLabels(metadata.labels, ['metadata', 'labels'], useTarget),
+    ...checkReservedLabels(spec.alerting?.labels, ['spec', 'alerting', 'labels'], useTarget),
+    ...checkReservedLabels(spec.alerting?.page?.labels, ['spec', 'alerting', 'page', 'labels'], useTarget),
+    ...checkReservedLabels(spec.alerting?.ticket?.labels, ['spec', 'alerting', 'ticket', 'labels'], useTarget),
+  );
   const window = checkWindow(spec.window ?? context.defaultWindow, ['spec', 'window']);
   issues.push(...window.issues);
   const indicator = convertIndicator(spec.indicator, issues);

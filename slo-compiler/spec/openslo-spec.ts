@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Indicator, Slo, Target } from '../model.js';
-import { checkKubernetesName, checkObjectivePercent, checkWindow, deriveAlertName } from './checks.js';
+import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, checkWindow, deriveAlertName } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import type { FieldPath } from './field-path.js';
@@ -103,6 +103,10 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
     ...parsed.issues,
     ...checkKubernetesName(metadata.name, ['metadata', 'name'], 'SLO name'),
   ];
+  const labels = Object.fromEntries(
+    Object.entries(metadata.labels ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value]),
+  );
+  issues.push(...checkReservedLabels(labels, ['metadata', 'labels'], `use the ${OPENSLO_TARGET_ANNOTATION} annotation (<namespace>/<deployment>) instead`));
   const objective = convertObjective(spec, issues);
   const window = convertTimeWindow(spec, issues);
   const indicator = convertIndicator(spec, context.openSloIndicators, issues);
@@ -114,9 +118,6 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
     issues.push({ path: ['spec', 'alertPolicies'], message: 'alertPolicies are not supported: metricops generates multiwindow multi-burn-rate alerts itself; remove alertPolicies' });
   }
   if (issues.length > 0 || objective === undefined || !window || !indicator) return problems(issues);
-  const labels = Object.fromEntries(
-    Object.entries(metadata.labels ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : value]),
-  );
   const slo: Slo = {
     name: metadata.name,
     slothId: metadata.name,

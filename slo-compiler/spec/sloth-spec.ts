@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AlertSettings, Indicator, Slo, Target } from '../model.js';
-import { checkObjectivePercent, checkSlothName, checkWindow } from './checks.js';
+import { checkObjectivePercent, checkReservedLabels, checkSlothName, checkWindow } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import type { FieldPath } from './field-path.js';
@@ -57,6 +57,7 @@ export function convertSlothSpec(document: unknown, context: DocumentContext): C
   const issues: DocumentIssue[] = [
     ...parsed.issues,
     ...checkSlothName(spec.service, ['service'], 'service name'),
+    ...checkReservedLabels(spec.labels, ['labels']),
   ];
   const window = checkWindow(context.defaultWindow, []);
   issues.push(...window.issues);
@@ -67,6 +68,13 @@ export function convertSlothSpec(document: unknown, context: DocumentContext): C
       ...checkSlothName(slo.name, [...base, 'name'], 'SLO name'),
       ...checkObjectivePercent(slo.objective, [...base, 'objective']),
     ];
+    const useSloLabels = 'set it in the service or SLO labels, which make the SLO guard that Deployment';
+    found.push(
+      ...checkReservedLabels(slo.labels, [...base, 'labels']),
+      ...checkReservedLabels(slo.alerting?.labels, [...base, 'alerting', 'labels'], useSloLabels),
+      ...checkReservedLabels(slo.alerting?.page_alert?.labels, [...base, 'alerting', 'page_alert', 'labels'], useSloLabels),
+      ...checkReservedLabels(slo.alerting?.ticket_alert?.labels, [...base, 'alerting', 'ticket_alert', 'labels'], useSloLabels),
+    );
     const indicator = convertSli(slo, base, found);
     for (const unsupported of ['infoLabels', 'interval'] as const) {
       if (slo[unsupported] !== undefined) {

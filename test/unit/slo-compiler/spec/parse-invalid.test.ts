@@ -159,6 +159,21 @@ const cases: Case[] = [
     expected: [{ path: 'metadata.name', line: 3, message: 'SLO name "Checkout" is not a valid Kubernetes name' }],
   },
   {
+    description: 'a label metricops sets itself (slo) may not be set by a spec',
+    text: native({ metadata: '{name: checkout, labels: {slo: other}}' }),
+    expected: [{ path: 'metadata.labels.slo', line: 3, message: 'label "slo" is set by metricops on every generated rule' }],
+  },
+  {
+    description: 'a native spec names its Deployment in spec.target, not with a deployment label',
+    text: native({ extra: '  alerting: {labels: {deployment: checkout}}' }),
+    expected: [{ path: 'spec.alerting.labels.deployment', line: 9, message: 'label "deployment" marks the Deployment an alert guards: use spec.target' }],
+  },
+  {
+    description: 'a Sloth alert label may not name a Deployment; the SLO labels do',
+    text: sloth('      raw: {error_ratio_query: "max(x[{{.window}}])"}').replace('alerting: {name: MyAlert}', 'alerting: {name: MyAlert, page_alert: {labels: {namespace: prod}}}'),
+    expected: [{ path: 'slos[0].alerting.page_alert.labels.namespace', line: 6, message: 'set it in the service or SLO labels' }],
+  },
+  {
     description: 'a label value that YAML reads as a number must be quoted',
     text: native({ metadata: '{name: checkout, labels: {tier: 1}}' }),
     expected: [{ path: 'metadata.labels.tier', message: 'expected a string, got the number 1: quote the value' }],
