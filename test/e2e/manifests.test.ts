@@ -17,6 +17,7 @@ import { silentLogger } from '../../common/logger.js';
 import { startWebhookServer } from '../../webhook/server.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
 import { repoRoot } from './harness/repo-root.js';
+import { waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
 const feedback = 'system:serviceaccount:metricops:metricops-feedback';
@@ -175,6 +176,8 @@ describe('the self-signed overlay, as the apiserver would see it', () => {
     try {
       const ca = Buffer.from(configuration.webhooks[0]!.clientConfig.caBundle.replace(/\s+/g, ''), 'base64').toString('utf8');
       expect(await getTrusting(server.port, '/healthz', ca, 'metricops-webhook.metricops.svc')).toBe(200);
+      // Ready with the base's empty rules ConfigMap: a fresh install passes its readiness probe.
+      expect(await waitFor(async () => (await getTrusting(server.port, '/readyz', ca, 'metricops-webhook.metricops.svc')) === 200, { what: 'the webhook ready', timeoutMs: 10_000 })).toBe(true);
       await expect(getTrusting(server.port, '/healthz', ca, 'metricops-webhook.other.svc')).rejects.toThrow(/altnames|Hostname/);
     } finally {
       await server.close();
