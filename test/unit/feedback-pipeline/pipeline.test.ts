@@ -1,0 +1,253 @@
+import { ManualClock } from '../../../common/clock.js';
+import { Annotations } from '../../../common/contract.js';
+import { silentLogger } from '../../../common/logger.js';
+import type { DeploymentCache, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/core/ports.js';
+import type { DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from '../../../feedback-pipeline/model.js';
+import { FeedbackPipeline } from '../../../feedback-pipeline/pipeline.js';
+import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
+
+class FakeCache implements DeploymentCache {
+  deployments: DeploymentState[] = [deploymentState()];
+  replicaSets: ReplicaSetState[] = simpleHistory();
+  synced: Promise<void> = Promise.resolve();
+  waitForSync = () => this.synced;
+  getDeployment = (namespace: string, name: string) => this.deployments.find((d) => d.namespace === namespace && d.name === name);
+  deploymentsGuardedBy = (alertName: string) =>
+    this.deployments.filter((d) => (d.annotations[Annotations.rules] ?? '').includes(`"alert":"${alertName}"`));
+  replicaSetsOf = () => this.replicaSets;
+}
+
+class FakeExecutor implements RollbackExecutor {
+  readonly requests: RollbackRequest[] = [];
+  running = 0;
+  maxRunning = 0;
+  constructor(private readonly answer: (request: RollbackRequest) => Promise<RollbackResult>) {}
+  async rollback(request: RollbackRequest): Promise<RollbackResult> {
+    this.requests.push(request);
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      return await this.answer(request);
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+class ListRecorder implements DecisionRecorder {
+  readonly name = 'list';
+  readonly records: DecisionRecord[] = [];
+  async record(record: DecisionRecord): Promise<void> {
+    this.records.push(record);
+  }
+}
+
+const PATCHED_AT = new Date('2026-11-21T10:06:03Z');
+const rolledBack = async (): Promise<RollbackResult> => ({
+  outcome: 'rolled-back',
+  from: { revision: 2, replicaSet: 'checkout-hshopcheckoutv2', images: { app: 'shop/checkout:v2' } },
+  to: { revision: 1, replicaSet: 'checkout-hshopcheckoutv1', images: { app: 'shop/checkout:v1' } },
+  patchedAt: PATCHED_AT,
+  markedBad: true,
+});
+
+function setup(options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[] } = {}) {
+  const cache = new FakeCache();
+  const executor = options.executor ?? new FakeExecutor(rolledBack);
+  const recorder = new ListRecorder();
+  const pipeline = new FeedbackPipeline({
+    cache,
+    executor,
+    recorders: [...(options.recorders ?? []), recorder],
+    ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
+    clock: new ManualClock('2026-11-21T10:06:02Z'),
+    logger: silentLogger(),
+    settings: { dryRun: options.dryRun ?? false },
+  });
+  return { cache, executor, recorder, pipeline };
+}
+
+describe('FeedbackPipeline', () => {
+  test('a firing page alert after a rollout rolls back once and records the rollback with its latency', async () => {
+    const { executor, recorder, pipeline } = setup();
+
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+
+    expect(executor.requests).toEqual([
+      {
+        deployment: { namespace: 'shop', name: 'checkout' },
+        expectedTemplate: deploymentState().template,
+        cause: {
+          alert: { name: 'CheckoutHighErrorBudgetBurn', fingerprint: 'f00d', startsAt: '2026-11-21T10:05:00.000Z' },
+          time: '2026-11-21T10:06:02.000Z',
+          reason: expect.stringMatching(/roll back to revision 1/),
+        },
+      },
+    ]);
+    expect(recorder.records).toEqual([
+      expect.objectContaining({
+        outcome: 'rolled-back',
+        deployment: { namespace: 'shop', name: 'checkout' },
+        alert: expect.objectContaining({ name: 'CheckoutHighErrorBudgetBurn', fingerprint: 'f00d', source: 'webhook' }),
+        from: expect.objectContaining({ revision: 2 }),
+        to: expect.objectContaining({ revision: 1, images: { app: 'shop/checkout:v1' } }),
+        latencyMs: 3000,
+        id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      }),
+    ]);
+  });
+
+  test.each([
+    { description: 'the same alert from the webhook and the poller is decided once', second: alert({ source: 'poll' }), decisions: 1 },
+    { description: 'a repeated notification of the same alert is decided once', second: alert(), decisions: 1 },
+    {
+      description: 'the same alert firing again later (new startsAt) is a new occurrence',
+      second: alert({ startsAt: new Date('2026-11-21T10:07:00Z') }),
+      decisions: 2,
+    },
+  ])('$description', async ({ second, decisions }) => {
+    const { recorder, pipeline } = setup();
+    pipeline.submit([alert()]);
+    pipeline.submit([second]);
+    await pipeline.drain();
+    expect(recorder.records).toHaveLength(decisions);
+  });
+
+  test('a resolved alert is not recorded', async () => {
+    const { executor, recorder, pipeline } = setup();
+    pipeline.submit([alert({ status: 'resolved' })]);
+    await pipeline.drain();
+    expect(recorder.records).toEqual([]);
+    expect(executor.requests).toEqual([]);
+  });
+
+  test('an alert for an unknown Deployment is recorded as skipped without calling the executor', async () => {
+    const { executor, recorder, pipeline } = setup();
+    pipeline.submit([alert({ labels: { alertname: 'X', slo_severity: 'page', namespace: 'shop', deployment: 'gone' } })]);
+    await pipeline.drain();
+    expect(executor.requests).toEqual([]);
+    expect(recorder.records).toEqual([
+      expect.objectContaining({ outcome: 'skipped', skip: 'no-matching-deployment', deployment: { namespace: 'shop', name: 'gone' } }),
+    ]);
+  });
+
+  test('an alert without labels is matched through metricops.io/rules', async () => {
+    const { cache, executor, recorder, pipeline } = setup();
+    const stamped = deploymentState();
+    stamped.annotations[Annotations.rules] = JSON.stringify([{ alert: 'CheckoutLatency', severity: 'page', labels: { slo: 'checkout-latency' } }]);
+    cache.deployments = [stamped];
+    pipeline.submit([alert({ labels: { alertname: 'CheckoutLatency', slo: 'checkout-latency' } })]);
+    await pipeline.drain();
+    expect(executor.requests).toHaveLength(1);
+    expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back', deployment: { namespace: 'shop', name: 'checkout' } });
+  });
+
+  test('global dry run records what would happen and patches nothing', async () => {
+    const { executor, recorder, pipeline } = setup({ dryRun: true });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(executor.requests).toEqual([]);
+    expect(recorder.records).toEqual([
+      expect.objectContaining({
+        outcome: 'dry-run',
+        from: { revision: 2, replicaSet: 'checkout-hshopcheckoutv2', images: { app: 'shop/checkout:v2' } },
+        to: { revision: 1, replicaSet: 'checkout-hshopcheckoutv1', images: { app: 'shop/checkout:v1' } },
+      }),
+    ]);
+  });
+
+  test('the executor finding the rollback already done is recorded as already-rolled-back', async () => {
+    const executor = new FakeExecutor(async () => ({ outcome: 'already-rolled-back', reason: 'template changed' }));
+    const { recorder, pipeline } = setup({ executor });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(recorder.records).toEqual([expect.objectContaining({ outcome: 'already-rolled-back', skip: 'already-rolled-back', reason: 'template changed' })]);
+  });
+
+  test('a failed rollback is recorded with the error, and the next notification of the alert is decided again', async () => {
+    let fail = true;
+    const executor = new FakeExecutor(async () => {
+      if (fail) throw new Error('rollback of Deployment shop/checkout failed: HTTP 403');
+      return rolledBack();
+    });
+    const { recorder, pipeline } = setup({ executor });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    fail = false;
+    pipeline.submit([alert({ source: 'poll' })]);
+    await pipeline.drain();
+    expect(recorder.records.map((r) => [r.outcome, r.error])).toEqual([
+      ['failed', 'rollback of Deployment shop/checkout failed: HTTP 403'],
+      ['rolled-back', undefined],
+    ]);
+  });
+
+  test('decisions for one Deployment are serialized: a second alert waits, then sees the cooldown', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const executor = new FakeExecutor(async () => {
+      await gate;
+      return rolledBack();
+    });
+    const { recorder, pipeline } = setup({ executor });
+    pipeline.submit([alert()]);
+    pipeline.submit([alert({ fingerprint: 'beef', labels: { ...alert().labels, alertname: 'CheckoutLatency' } })]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(recorder.records).toEqual([]);
+    release();
+    await pipeline.drain();
+    expect(executor.maxRunning).toBe(1);
+    expect(executor.requests).toHaveLength(1);
+    expect(recorder.records.map((r) => [r.alert.name, r.outcome, r.skip])).toEqual([
+      ['CheckoutHighErrorBudgetBurn', 'rolled-back', undefined],
+      ['CheckoutLatency', 'skipped', 'cooldown'],
+    ]);
+  });
+
+  test('decisions wait for the cache to sync', async () => {
+    const { cache, recorder, pipeline } = setup();
+    let synced!: () => void;
+    cache.synced = new Promise((resolve) => (synced = resolve));
+    pipeline.submit([alert()]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(recorder.records).toEqual([]);
+    synced();
+    await pipeline.drain();
+    expect(recorder.records).toHaveLength(1);
+  });
+
+  test('a failing recorder does not keep the others from recording', async () => {
+    const broken: DecisionRecorder = { name: 'broken', record: async () => Promise.reject(new Error('disk full')) };
+    const { recorder, pipeline } = setup({ recorders: [broken] });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(recorder.records).toHaveLength(1);
+  });
+
+  test.each([
+    { description: 'a Deployment with metricops.io/git-path gets its good images written back', writeBack: async () => 'c0ffee', commit: 'c0ffee', error: undefined },
+    {
+      description: 'a failed write-back keeps the rollback and says why in the record',
+      writeBack: async () => Promise.reject(new Error('push rejected')),
+      commit: undefined,
+      error: 'GitOps write-back of apps/checkout.yaml failed: push rejected',
+    },
+  ])('$description', async ({ writeBack, commit, error }) => {
+    const calls: Array<[DecisionRecord, string]> = [];
+    const gitOpsWriter: GitOpsWriter = {
+      writeBack: (record, path) => {
+        calls.push([record, path]);
+        return writeBack();
+      },
+    };
+    const { cache, recorder, pipeline } = setup({ gitOpsWriter });
+    cache.deployments[0]!.annotations[Annotations.gitPath] = 'apps/checkout.yaml';
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(calls.map(([record, path]) => [record.outcome, record.to?.images, path])).toEqual([['rolled-back', { app: 'shop/checkout:v1' }, 'apps/checkout.yaml']]);
+    expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back' });
+    expect(recorder.records[0]!.gitCommit).toBe(commit);
+    expect(recorder.records[0]!.error).toBe(error);
+  });
+});
