@@ -9,7 +9,3 @@ export interface DocumentIssue {
   /** Point at the key of the last path segment rather than its value (unknown fields). */
   atKey?: boolean;
 }
-
-export function issueAt(path: FieldPath, message: string, valueOffset?: number): DocumentIssue {
-  return valueOffset === undefined ? { path, message } : { path, message, valueOffset };
-}
