@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
+import { MetricopsError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { alertName, labelledDeployment, matchAlertToDeployment } from './core/alert-matching.js';
 import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, type DecisionSettings, type Evaluation } from './core/decide.js';
@@ -21,7 +22,16 @@ import type { Alert, Decision, DecisionRecord, DecisionRecorder, DeploymentState
 export interface FeedbackPipelineSettings extends DecisionSettings {
   /** How long an alert occurrence (fingerprint + startsAt) is remembered for deduplication. Default 24h. */
   dedupeRetentionMs?: number;
+  /** How many alert occurrences may wait for a decision; beyond it submit() throws PipelineBusyError. Default 10000. */
+  maxPending?: number;
 }
+
+export const DEFAULT_MAX_PENDING = 10_000;
+
+/** submit() cannot take the alerts now (too many waiting): intake answers 503 so Alertmanager retries. */
+export class PipelineBusyError extends MetricopsError {}
+/** submit() after close(): the process is shutting down; intake answers 503. */
+export class PipelineClosedError extends MetricopsError {}
 
 export interface FeedbackPipelineOptions {
   cache: DeploymentCache;
@@ -42,15 +52,28 @@ export class FeedbackPipeline {
   private readonly pending = new Set<Promise<void>>();
   /** Per Deployment, the tail of its chain of decisions: decisions for one Deployment never overlap. */
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly maxPending: number;
+  private closed = false;
 
   constructor(private readonly options: FeedbackPipelineOptions) {
-    const { dedupeRetentionMs, ...settings } = options.settings ?? {};
+    const { dedupeRetentionMs, maxPending, ...settings } = options.settings ?? {};
     this.settings = { ...DEFAULT_DECISION_SETTINGS, ...settings };
     this.seen = new SeenAlerts(options.clock, dedupeRetentionMs);
+    this.maxPending = maxPending ?? DEFAULT_MAX_PENDING;
   }
 
-  /** Takes alerts for decision and returns at once. */
+  /**
+   * Takes alerts for decision and returns at once. Throws PipelineClosedError after close() and PipelineBusyError
+   * when more than maxPending occurrences are waiting; then none of the alerts is taken.
+   */
   submit(alerts: Alert[]): void {
+    if (this.closed) throw new PipelineClosedError('the feedback pipeline is shutting down: alerts are not taken');
+    const firing = alerts.filter((alert) => alert.status === 'firing').length;
+    if (this.pending.size + firing > this.maxPending) {
+      throw new PipelineBusyError(
+        `the feedback pipeline has ${this.pending.size} alerts waiting for a decision (limit ${this.maxPending}): retry later`,
+      );
+    }
     for (const alert of alerts) {
       const log = { alert: alertName(alert), fingerprint: alert.fingerprint, source: alert.source };
       if (alert.status === 'resolved') {
@@ -68,6 +91,17 @@ export class FeedbackPipeline {
   /** Resolves when every alert submitted so far is decided and recorded. */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Stops taking alerts (submit throws PipelineClosedError) and resolves once the pending ones are recorded. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
+  }
+
+  /** Alert occurrences submitted and not yet recorded. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   private track(work: Promise<void>): void {

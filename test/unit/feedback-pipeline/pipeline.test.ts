@@ -3,7 +3,7 @@ import { Annotations } from '../../../common/contract.js';
 import { silentLogger } from '../../../common/logger.js';
 import type { DeploymentCache, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/core/ports.js';
 import type { DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from '../../../feedback-pipeline/model.js';
-import { FeedbackPipeline } from '../../../feedback-pipeline/pipeline.js';
+import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
 
 class FakeCache implements DeploymentCache {
@@ -51,7 +51,9 @@ const rolledBack = async (): Promise<RollbackResult> => ({
   markedBad: true,
 });
 
-function setup(options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[] } = {}) {
+function setup(
+  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number } = {},
+) {
   const cache = new FakeCache();
   const executor = options.executor ?? new FakeExecutor(rolledBack);
   const recorder = new ListRecorder();
@@ -62,7 +64,7 @@ function setup(options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWrite
     ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
     clock: new ManualClock('2026-11-21T10:06:02Z'),
     logger: silentLogger(),
-    settings: { dryRun: options.dryRun ?? false },
+    settings: { dryRun: options.dryRun ?? false, ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}) },
   });
   return { cache, executor, recorder, pipeline };
 }
@@ -249,5 +251,27 @@ describe('FeedbackPipeline', () => {
     expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back' });
     expect(recorder.records[0]!.gitCommit).toBe(commit);
     expect(recorder.records[0]!.error).toBe(error);
+  });
+
+  test('beyond maxPending waiting alerts, submit throws PipelineBusyError and takes none of them', async () => {
+    const { cache, recorder, pipeline } = setup({ maxPending: 2 });
+    let synced!: () => void;
+    cache.synced = new Promise((resolve) => (synced = resolve));
+    pipeline.submit([alert({ fingerprint: 'a' }), alert({ fingerprint: 'b' })]);
+    expect(() => pipeline.submit([alert({ fingerprint: 'c' })])).toThrow(PipelineBusyError);
+    expect(() => pipeline.submit([alert({ fingerprint: 'c' })])).toThrow('2 alerts waiting for a decision (limit 2): retry later');
+    synced();
+    await pipeline.drain();
+    pipeline.submit([alert({ fingerprint: 'c' })]);
+    await pipeline.drain();
+    expect(recorder.records.map((r) => r.alert.fingerprint)).toEqual(['a', 'b', 'c']);
+  });
+
+  test('close() records what is pending, then submit throws PipelineClosedError', async () => {
+    const { recorder, pipeline } = setup();
+    pipeline.submit([alert()]);
+    await pipeline.close();
+    expect(recorder.records).toHaveLength(1);
+    expect(() => pipeline.submit([alert({ fingerprint: 'later' })])).toThrow(PipelineClosedError);
   });
 });
