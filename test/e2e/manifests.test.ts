@@ -9,11 +9,13 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.js';
 import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
+import { createKubernetesAdapters, type KubernetesAdapters } from '../../feedback-pipeline/kubernetes/adapters.js';
 import { startWebhookServer } from '../../webhook/server.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
 import { repoRoot } from './harness/repo-root.js';
@@ -104,6 +106,9 @@ beforeAll(async () => {
   // Namespaced objects can only be dry-run into a namespace that exists: create it for real, with its labels.
   const namespace = built.get('base')!.filter((object) => object.kind === 'Namespace');
   await kubectlOk(['apply', '-f', '-'], toYaml(namespace));
+  // The ServiceAccounts and the feedback RBAC for real: the can-i checks and the adapters running as the ServiceAccount.
+  const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+  await kubectlOk(['apply', '-f', '-'], toYaml(built.get('base')!.filter((object) => rbacKinds.has(object.kind))));
 }, 120_000);
 
 afterAll(async () => {
@@ -210,11 +215,6 @@ describe('server-side dry run', () => {
 });
 
 describe('RBAC, applied for real', () => {
-  beforeAll(async () => {
-    const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
-    await kubectlOk(['apply', '-f', '-'], toYaml(built.get('base')!.filter((object) => rbacKinds.has(object.kind))));
-  });
-
   async function canI(user: string, verb: string, resource: string, namespace = 'shop', subresource?: string): Promise<string> {
     const args = ['auth', 'can-i', verb, resource, `--as=${user}`, '-n', namespace, ...(subresource ? [`--subresource=${subresource}`] : [])];
     const result = await cluster.kubectl(args);
@@ -361,5 +361,80 @@ describe('the webhook registration, served by the real webhook and called by the
     server = undefined;
     const annotations = await admittedAnnotations(optedIn, 'admitted-while-down');
     expect(annotations['metricops.io/deployed-at']).toBeUndefined();
+  });
+});
+
+describe("the feedback pipeline's Kubernetes adapters, running as metricops-feedback with exactly the manifests' RBAC", () => {
+  const namespace = uniqueNamespace('mo-rbac');
+  let adapters: KubernetesAdapters | undefined;
+
+  /** A kubeconfig for the ServiceAccount's own token (TokenRequest), as the pod would get it mounted. */
+  async function serviceAccountKubeConfig(): Promise<KubeConfig> {
+    const token = (await kubectlOk(['create', 'token', 'metricops-feedback', '-n', 'metricops', '--duration=10m'])).trim();
+    const admin = cluster.kubeConfig.getCurrentCluster()!;
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'e2e', server: cluster.serverUrl, caData: admin.caData, caFile: admin.caFile, skipTLSVerify: false }],
+      users: [{ name: 'metricops-feedback', token }],
+      contexts: [{ name: 'e2e', cluster: 'e2e', user: 'metricops-feedback' }],
+      currentContext: 'e2e',
+    });
+    return config;
+  }
+
+  const deployment = (image: string): string =>
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'checkout', namespace },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'checkout' } },
+        template: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'app', image }] } },
+      },
+    });
+
+  beforeAll(async () => {
+    await kubectlOk(['create', 'namespace', namespace]);
+    await kubectlOk(['apply', '-f', '-'], deployment('example.com/checkout:v1'));
+    await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 1, { what: 'revision 1' });
+    await kubectlOk(['apply', '-f', '-'], deployment('example.com/checkout:v2'));
+    await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, { what: 'revision 2' });
+    adapters = createKubernetesAdapters(await serviceAccountKubeConfig(), silentLogger(), systemClock);
+    await adapters.start();
+  }, 90_000);
+
+  afterAll(async () => {
+    await adapters?.stop();
+    await cluster.kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
+  });
+
+  test('the informers list and watch Deployments and ReplicaSets in all namespaces', async () => {
+    await adapters!.cache.waitForSync();
+    const cached = await waitFor(() => adapters!.cache.getDeployment(namespace, 'checkout'), { what: 'the Deployment in the cache' });
+    await waitFor(() => adapters!.cache.replicaSetsOf(cached).length === 2, { what: 'both ReplicaSets in the cache' });
+  });
+
+  test('a rollback reads the Deployment, patches it back to v1 and marks the v2 ReplicaSet bad; the decision becomes an Event', async () => {
+    const cached = await waitFor(() => adapters!.cache.getDeployment(namespace, 'checkout'), { what: 'the Deployment in the cache' });
+    const time = new Date().toISOString();
+    const result = await adapters!.executor.rollback({
+      deployment: { namespace, name: 'checkout' },
+      expectedTemplate: cached.template,
+      cause: { alert: { name: 'CheckoutAvailabilityBurnRate', fingerprint: 'e2e', startsAt: time }, time, reason: 'e2e: RBAC proof' },
+    });
+    expect(result).toMatchObject({ outcome: 'rolled-back', markedBad: true, to: { images: { app: 'example.com/checkout:v1' } } });
+    expect(await kubectlOk(['get', 'deployment', 'checkout', '-n', namespace, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('example.com/checkout:v1');
+
+    await adapters!.eventRecorder.record({
+      id: 'e2e-rbac',
+      time,
+      outcome: 'rolled-back',
+      reason: 'e2e: RBAC proof',
+      alert: { name: 'CheckoutAvailabilityBurnRate', fingerprint: 'e2e', labels: {}, startsAt: time, source: 'webhook' },
+      deployment: { namespace, name: 'checkout' },
+    });
+    const events = await kubectlOk(['get', 'events', '-n', namespace, '--field-selector', 'involvedObject.name=checkout,involvedObject.kind=Deployment', '-o', 'jsonpath={.items[*].reportingComponent}']);
+    expect(events.split(' ')).toContain('metricops');
   });
 });
