@@ -1,14 +1,16 @@
 import { METRICOPS_API_VERSION, METRICOPS_KIND } from './metricops-spec.js';
 import { OPENSLO_API_VERSION } from './openslo-spec.js';
+import { SLOTH_CRD_API_VERSION, SLOTH_CRD_KIND } from './sloth-crd.js';
 import { SLOTH_VERSION } from './sloth-spec.js';
 import type { DocumentIssue } from './document-issue.js';
 import { describe } from './zod-issues.js';
 
-export type DocumentKind = 'metricops' | 'sloth' | 'openslo' | 'openslo-sli' | 'deployment' | 'skip';
+export type DocumentKind = 'metricops' | 'sloth' | 'sloth-crd' | 'openslo' | 'openslo-sli' | 'deployment' | 'skip';
 
 export const SUPPORTED_INPUTS = [
   `apiVersion: ${METRICOPS_API_VERSION}, kind: ${METRICOPS_KIND}`,
   `Sloth version: "${SLOTH_VERSION}"`,
+  `apiVersion: ${SLOTH_CRD_API_VERSION}, kind: ${SLOTH_CRD_KIND}`,
   `apiVersion: ${OPENSLO_API_VERSION}, kind: SLO or SLI`,
   'apiVersion: apps/v1, kind: Deployment (with a metricops.io/rule annotation)',
 ].join('; ');
@@ -49,7 +51,8 @@ export function classify(document: unknown): { kind: DocumentKind } | { issue: D
     };
   }
   if (apiVersion.startsWith('sloth.slok.dev/')) {
-    return { issue: { path: ['apiVersion'], message: `Sloth Kubernetes resources (${apiVersion} ${String(kind)}) are not supported: write the same SLOs as a version: "${SLOTH_VERSION}" spec` } };
+    if (apiVersion === SLOTH_CRD_API_VERSION && kind === SLOTH_CRD_KIND) return { kind: 'sloth-crd' };
+    return { issue: { path: apiVersion === SLOTH_CRD_API_VERSION ? ['kind'] : ['apiVersion'], message: `unsupported Sloth resource ${apiVersion} ${String(kind)}: use apiVersion: ${SLOTH_CRD_API_VERSION} with kind: ${SLOTH_CRD_KIND}, or a version: "${SLOTH_VERSION}" spec` } };
   }
   if (apiVersion === 'apps/v1' && kind === 'Deployment') return { kind: 'deployment' };
   if (KUBERNETES_API_VERSION.test(apiVersion) && typeof kind === 'string' && KUBERNETES_KIND.test(kind)) return { kind: 'skip' };

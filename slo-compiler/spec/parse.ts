@@ -11,6 +11,7 @@ import { Locator } from './locate.js';
 import { convertMetricopsSpec } from './metricops-spec.js';
 import { convertOpenSloSli, convertOpenSloSpec } from './openslo-spec.js';
 import { readDocuments } from './read-documents.js';
+import { convertSlothCrd } from './sloth-crd.js';
 import { convertSlothSpec } from './sloth-spec.js';
 
 export interface ParseOptions {
@@ -35,6 +36,7 @@ type Converter = (document: unknown, context: DocumentContext) => Converted;
 const converters: Record<Exclude<DocumentKind, 'skip' | 'openslo-sli'>, Converter> = {
   metricops: convertMetricopsSpec,
   sloth: convertSlothSpec,
+  'sloth-crd': convertSlothCrd,
   openslo: convertOpenSloSpec,
   deployment: convertDeployment,
 };

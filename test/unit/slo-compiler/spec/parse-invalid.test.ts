@@ -285,9 +285,29 @@ const cases: Case[] = [
     expected: [{ path: 'apiVersion', line: 1, message: 'unknown apiVersion "my slo format"' }],
   },
   {
-    description: 'a Sloth Kubernetes resource is not supported and the fix is the prometheus/v1 form',
-    text: 'apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\nmetadata: {name: x}\n',
-    expected: [{ path: 'apiVersion', message: 'write the same SLOs as a version: "prometheus/v1" spec' }],
+    description: 'an unknown Sloth Kubernetes kind names the supported one',
+    text: 'apiVersion: sloth.slok.dev/v1\nkind: ServiceLevel\nmetadata: {name: x}\n',
+    expected: [{ path: 'kind', line: 2, message: 'use apiVersion: sloth.slok.dev/v1 with kind: PrometheusServiceLevel' }],
+  },
+  {
+    description: 'problems in a Sloth PrometheusServiceLevel are reported with its camelCase field paths',
+    text: [
+      'apiVersion: sloth.slok.dev/v1',
+      'kind: PrometheusServiceLevel',
+      'metadata: {name: myservice, namespace: monitoring}',
+      'spec:',
+      '  service: myservice',
+      '  slos:',
+      '    - name: requests',
+      '      objective: 99',
+      '      sli: {events: {errorQuery: "sum(rate(errs[5m]))", totalQuery: "sum(rate(reqs[{{.window}}]))"}}',
+      '      alerting: {pageAlert: {disable: true}, page_alert: {}}',
+    ].join('\n'),
+    expected: [
+      { path: 'spec.slos[0].sli.events.errorQuery', line: 9, message: 'the query has no {{.window}} range' },
+      { path: 'spec.slos[0].alerting.page_alert', line: 10, message: 'unknown field "page_alert": allowed fields here: name, labels, annotations, pageAlert, ticketAlert' },
+      { path: 'spec.slos[0].alerting.name', line: 10, message: 'unless both pageAlert and ticketAlert are disabled' },
+    ],
   },
   {
     description: 'a document that is a list is not a spec',

@@ -206,6 +206,63 @@ slos:
   });
 });
 
+describe('Sloth PrometheusServiceLevel (Kubernetes) resources', () => {
+  test('a PrometheusServiceLevel yields the same SLOs as its prometheus/v1 equivalent, located under spec', () => {
+    const crd = `
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata: {name: myservice, namespace: monitoring, labels: {app: sloth}}
+spec:
+  service: myservice
+  labels: {owner: myteam}
+  slos:
+    - name: requests-availability
+      objective: 99.9
+      description: Requests succeed.
+      sli:
+        events:
+          errorQuery: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+          totalQuery: sum(rate(http_requests_total[{{.window}}]))
+      alerting:
+        name: MyServiceHighErrorRate
+        labels: {category: availability}
+        pageAlert: {labels: {severity: page}}
+        ticketAlert: {disable: true}
+    - name: ratio
+      objective: 99
+      sli: {raw: {errorRatioQuery: 'max(ratio[{{.window}}])'}}
+      alerting: {pageAlert: {disable: true}, ticketAlert: {disable: true}}
+`;
+    const v1 = `
+version: prometheus/v1
+service: myservice
+labels: {owner: myteam}
+slos:
+  - name: requests-availability
+    objective: 99.9
+    description: Requests succeed.
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting:
+      name: MyServiceHighErrorRate
+      labels: {category: availability}
+      page_alert: {labels: {severity: page}}
+      ticket_alert: {disable: true}
+  - name: ratio
+    objective: 99
+    sli: {raw: {error_ratio_query: 'max(ratio[{{.window}}])'}}
+    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}
+`;
+    const fromCrd = parseOne(crd).slos;
+    const fromV1 = parseOne(v1).slos;
+    expect(fromCrd.map((slo) => slo.location.path)).toEqual(['spec.slos[0].name', 'spec.slos[1].name']);
+    expect(fromCrd.map(({ location: _location, ...slo }) => slo)).toEqual(fromV1.map(({ location: _location, ...slo }) => slo));
+    expect(fromCrd.map((slo) => slo.name)).toEqual(['myservice-requests-availability', 'myservice-ratio']);
+  });
+});
+
 describe('OpenSLO v1 specs', () => {
   const openslo = (ratio: string, objective = 'target: 0.995') => `
 apiVersion: openslo/v1
