@@ -16,6 +16,7 @@ import type { Logger } from '../../common/logger.js';
 import { formatAnnotationProblem, parseDeploymentPolicy } from '../core/policy.js';
 import type { DeploymentCache } from '../core/ports.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
+import { describeApiError } from './retry.js';
 import {
   cacheDeployment,
   cacheReplicaSet,
@@ -204,7 +205,7 @@ export class InformerCache implements DeploymentCache {
     let delay = this.settings.restartDelayMs;
     informer.on('error', (error: unknown) => {
       if (this.stopped) return;
-      this.logger.warn({ err: error, resource, retryInMs: delay }, `watching ${resource} failed; restarting`);
+      this.logger.warn({ error: describeApiError(error), resource, retryInMs: delay }, `watching ${resource} failed; restarting`);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         if (this.stopped) return;

@@ -71,7 +71,8 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
     let rejected: { resourceVersion: string; error: unknown } | undefined;
 
     for (let attempt = 0; attempt <= this.maxConflicts; attempt++) {
-      const deployment = toDeploymentState(await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace })));
+      const live = await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace }));
+      const deployment = toDeploymentState(live);
       if (rejected && rejected.resourceVersion === deployment.resourceVersion) {
         throw new RollbackError(request.deployment, `the apiserver rejected the patch: ${describeApiError(rejected.error)}`, { cause: rejected.error });
       }
@@ -82,7 +83,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
         };
       }
       const replicaSets = (
-        await this.call(`list ReplicaSets of ${ref}`, request, () => this.apps.listNamespacedReplicaSet({ namespace }))
+        await this.call(`list ReplicaSets of ${ref}`, request, () => this.apps.listNamespacedReplicaSet({ namespace, ...selectorOf(live) }))
       ).items
         .filter((replicaSet) => replicaSet.metadata?.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.uid))
         .map(toReplicaSetState);
@@ -138,6 +139,12 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       throw new RollbackError(request.deployment, `${what}: ${describeApiError(error)}`, { cause: error });
     }
   }
+}
+
+/** The Deployment's matchLabels as a label selector, to list only its ReplicaSets (ownership is checked after). */
+function selectorOf(deployment: V1Deployment): { labelSelector?: string } {
+  const labels = Object.entries(deployment.spec?.selector?.matchLabels ?? {});
+  return labels.length > 0 ? { labelSelector: labels.map(([key, value]) => `${key}=${value}`).join(',') } : {};
 }
 
 function describeTemplateChange(deployment: DeploymentState): string {

@@ -53,7 +53,7 @@ describe('KubernetesRollbackExecutor', () => {
     let markType: string | undefined;
     const api = nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, history)
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT)
       .query({ fieldManager: 'metricops' })
       .reply(function (_uri, body) {
@@ -106,7 +106,7 @@ describe('KubernetesRollbackExecutor', () => {
   ])('$description: re-reads, finds the template changed, reports already-rolled-back', async ({ code, reason }) => {
     const api = nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, history)
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT).query(true).reply(code, status(code, reason, 'the object has been modified'))
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v1', resourceVersion: '1001' }));
 
@@ -127,10 +127,10 @@ describe('KubernetesRollbackExecutor', () => {
     };
     const api = nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, history)
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT).query(true).reply(capture)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1001' }))
-      .get(REPLICASETS).reply(200, history)
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT).query(true).reply(capture)
       .patch(BAD_RS).query(true).reply(200, {});
 
@@ -147,7 +147,7 @@ describe('KubernetesRollbackExecutor', () => {
   ])('$description on the patch is retried and the rollback goes through', async ({ fail }) => {
     const scope = nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, history);
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history);
     fail(scope.patch(DEPLOYMENT).query(true));
     scope
       .patch(DEPLOYMENT).query(true).reply(200, wireDeployment({ image: 'shop/checkout:v1', resourceVersion: '1001' }))
@@ -162,7 +162,7 @@ describe('KubernetesRollbackExecutor', () => {
   test('a 422 that is not a race (resourceVersion unchanged) fails with the apiserver message', async () => {
     nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, history)
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT).query(true).reply(422, status(422, 'Invalid', 'spec.template.spec.containers[0].image: Required value'))
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }));
 
@@ -194,7 +194,7 @@ describe('KubernetesRollbackExecutor', () => {
   test('no older good revision: reported, nothing patched', async () => {
     const api = nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, replicaSetList([
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, replicaSetList([
         wireReplicaSet({ revision: 1, image: 'shop/checkout:v1', hash: 'aaa', annotations: { 'metricops.io/bad-revision': '{}' } }),
         wireReplicaSet({ revision: 2, image: 'shop/checkout:v2', hash: 'bbb' }),
       ]));
@@ -208,7 +208,7 @@ describe('KubernetesRollbackExecutor', () => {
   test('the ReplicaSet cannot be marked: the rollback stands, markedBad is false', async () => {
     nock(APISERVER)
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1000' }))
-      .get(REPLICASETS).reply(200, history)
+      .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT).query(true).reply(200, {})
       .patch(BAD_RS).query(true).reply(403, status(403, 'Forbidden', 'no'));
 
