@@ -106,7 +106,7 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
     if (type === 'entity.too.large') {
       if (isAlerts) count('too-large');
       const limit = (error as { limit?: number }).limit;
-      res.status(413).json({ error: `body too large: the limit is ${limit} bytes; lower Alertmanager's max_alerts for this receiver or raise --body-limit` });
+      res.status(413).json({ error: `body too large: the limit is ${limit} bytes; lower Alertmanager's max_alerts for this receiver or raise --max-body-bytes` });
       return;
     }
     if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
