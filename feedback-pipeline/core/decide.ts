@@ -94,6 +94,12 @@ export function decide(input: DecisionInput): Evaluation {
       skip(ref, 'started-before-rollout', `alert ${name} started at ${alert.startsAt.toISOString()}, before the rollout at ${policy.deployedAt.toISOString()}`),
     );
   }
+  const lastRollback = latest(lastRollbackTime(deployment.annotations), input.lastRollbackAt);
+  if (lastRollback && startsAt < lastRollback.getTime()) {
+    return done(
+      skip(ref, 'started-before-rollout', `alert ${name} started at ${alert.startsAt.toISOString()}, before the last rollback of Deployment ${ref.namespace}/${ref.name} at ${lastRollback.toISOString()}: it is about the revision rolled back from`),
+    );
+  }
   if (startsAt > deployedAt + policy.watchWindow) {
     return done(
       skip(ref, 'outside-watch-window', `alert ${name} started at ${alert.startsAt.toISOString()}, more than ${formatDuration(policy.watchWindow)} (${Annotations.watchWindow}) after the rollout at ${policy.deployedAt.toISOString()}`),
@@ -104,7 +110,6 @@ export function decide(input: DecisionInput): Evaluation {
     return done(skip(ref, 'deployment-paused', `Deployment ${ref.namespace}/${ref.name} is paused: resume it to allow rollbacks`));
   }
 
-  const lastRollback = latest(lastRollbackTime(deployment.annotations), input.lastRollbackAt);
   if (lastRollback && now.getTime() - lastRollback.getTime() < settings.cooldownMs) {
     return done(
       skip(ref, 'cooldown', `Deployment ${ref.namespace}/${ref.name} was rolled back at ${lastRollback.toISOString()}, less than ${formatDuration(settings.cooldownMs)} (the cooldown) ago`),

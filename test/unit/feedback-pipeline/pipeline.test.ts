@@ -194,7 +194,9 @@ describe('FeedbackPipeline', () => {
     });
     const { recorder, pipeline } = setup({ executor });
     pipeline.submit([alert()]);
-    pipeline.submit([alert({ fingerprint: 'beef', labels: { ...alert().labels, alertname: 'CheckoutLatency' } })]);
+    pipeline.submit([
+      alert({ fingerprint: 'beef', labels: { ...alert().labels, alertname: 'CheckoutLatency' }, startsAt: new Date('2026-11-21T10:06:30Z') }),
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(recorder.records).toEqual([]);
     release();

@@ -101,6 +101,15 @@ describe('decide: skips', () => {
       says: /is paused: resume it/,
     },
     {
+      description: 'an alert that started before the last rollback (a replica without the webhook re-stamp, past the cooldown)',
+      input: input({
+        now: new Date('2026-11-21T10:30:00Z'),
+        deployment: withAnnotations({ [Annotations.rolledBackFrom]: JSON.stringify({ time: '2026-11-21T10:06:00Z' }) }),
+      }),
+      skip: 'started-before-rollout',
+      says: /started at 2026-11-21T10:05:00.000Z, before the last rollback of Deployment shop\/checkout at 2026-11-21T10:06:00.000Z/,
+    },
+    {
       description: 'a rollback recorded on the Deployment 5 minutes ago (cooldown 10m)',
       input: input({ deployment: withAnnotations({ [Annotations.rolledBackFrom]: JSON.stringify({ time: '2026-11-21T10:01:00Z' }) }) }),
       skip: 'cooldown',
