@@ -112,8 +112,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await cluster.kubectl(['delete', 'clusterrolebinding/metricops-feedback', 'clusterrole/metricops-feedback', '--ignore-not-found']);
-  await cluster.kubectl(['delete', 'namespace', 'metricops', '--ignore-not-found', '--wait=false']);
+  // The metricops namespace, its ServiceAccounts and the feedback ClusterRole(Binding) stay: the loop test
+  // (harness/metricops-loop.ts) applies the same objects from manifests/base into this shared cluster, possibly at
+  // the same time, and runs the feedback pipeline with that ServiceAccount's token. The cluster ends with the run.
   await cluster.kubectl(['delete', 'crd', 'issuers.cert-manager.io', 'certificates.cert-manager.io', '--ignore-not-found', '--wait=false']);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -324,6 +325,7 @@ describe('the webhook registration, served by the real webhook and called by the
   afterAll(async () => {
     await cluster.kubectl(['delete', 'mutatingwebhookconfiguration', registrationName, '--ignore-not-found']);
     await cluster.kubectl(['label', 'namespace', 'kube-system', 'metricops.io/enabled-']);
+    await cluster.kubectl(['label', 'namespace', 'metricops', 'metricops.io/enabled-']);
     await cluster.kubectl(['delete', 'namespace', optedIn, notLabelled, optedOut, '--ignore-not-found', '--wait=false']);
     await server?.close();
   });
