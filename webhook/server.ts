@@ -9,7 +9,8 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../common/clock.js';
 import { formatIssue } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { createWebhookApp } from './app.js';
+import { createAdmissionHandler } from './admission-handler.js';
+import { createWebhookListener } from './app.js';
 import { readCertificatePair, type CertificatePair } from './certificate-store.js';
 import { WebhookMetrics } from './metrics.js';
 import { loadRulesDirectory, type RulesLoad } from './rules-directory.js';
@@ -64,15 +65,15 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     logger.info({ dir: load.index.source, files: load.index.files, alerts: load.index.alerts, slos: load.index.bySlo.size, issues: load.issues.length }, 'rules loaded');
   }
 
-  const app = createWebhookApp({
-    state: { rules: () => rules.index, certificateLoaded: () => true },
+  const admission = createAdmissionHandler({
+    rules: () => rules.index,
     clock,
     logger,
-    registry,
     metrics,
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
-  const server: Server = createServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, app);
+  const listener = createWebhookListener({ state: { rules: () => rules.index, certificateLoaded: () => true }, logger, registry, admission });
+  const server: Server = createServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, listener);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.on('tlsClientError', (error) => logger.debug({ err: error }, 'TLS handshake failed'));

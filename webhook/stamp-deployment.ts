@@ -46,9 +46,9 @@ export function isStampableDeployment(request: AdmissionRequest): boolean {
 export function stampDeployment(request: AdmissionRequest, rules: RulesIndex, clock: Clock): StampResult {
   const object = asObject(request.object, 'request.object');
   const oldObject = request.operation === 'UPDATE' ? asObject(request.oldObject, 'request.oldObject') : undefined;
-  const mutated = structuredClone(object);
-  const metadata = asObject(mutated.metadata ?? {}, 'metadata');
-  mutated.metadata = metadata;
+  // Only metadata.annotations changes: copy the path to it, share the rest (the input is never modified).
+  const metadata = { ...asObject(object.metadata ?? {}, 'metadata') };
+  const mutated: Record<string, unknown> = { ...object, metadata };
   const annotations = stringMap(metadata.annotations, 'metadata.annotations');
   const oldAnnotations = oldObject ? stringMap(asObject(oldObject.metadata ?? {}, 'oldObject.metadata').annotations, 'oldObject.metadata.annotations') : {};
   const namespace = stringField(metadata.namespace) ?? request.namespace ?? '';
