@@ -64,15 +64,15 @@ export function compile(input: CompileInput, options: CompileOptions): CompiledR
     }
   }
 
-  if (input.inlineRules.length > 0) {
-    const sorted = [...input.inlineRules].sort((a, b) => `${a.namespace}/${a.deployment}`.localeCompare(`${b.namespace}/${b.deployment}`));
+  const sorted = [...input.inlineRules].sort((a, b) => `${a.namespace}/${a.deployment}`.localeCompare(`${b.namespace}/${b.deployment}`));
+  if (sorted.length > 0) {
     const groups: RuleGroup[] = [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }];
     const sources = sorted.map((rule) => rule.location.source);
     files.push({ path: INLINE_RULES_FILE, content: renderRules(options.format, 'metricops-inline-rules', groups, sources) });
   }
 
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...input.inlineRules.map(inlineGuardingAlert)];
+  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...sorted.map(inlineGuardingAlert)];
   return options.emitTests ? { files, guardingAlerts, skippedTests } : { files, guardingAlerts };
 }
 
