@@ -276,6 +276,13 @@ describe('the webhook registration, served by the real webhook and called by the
   const optedOut = uniqueNamespace('mo-opted-out');
   const registrationName = 'metricops-manifests-e2e';
   let server: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
+  const registry = new Registry();
+
+  /** Admission requests this test's webhook has answered (other webhooks in the shared cluster may stamp too). */
+  async function requestsServed(): Promise<number> {
+    const metric = await registry.getSingleMetric('metricops_webhook_requests_total')?.get();
+    return (metric?.values ?? []).reduce((sum, value) => sum + value.value, 0);
+  }
 
   beforeAll(async () => {
     const certs = join(workDir, 'local-webhook-certs');
@@ -297,7 +304,7 @@ describe('the webhook registration, served by the real webhook and called by the
       rulesDir: join(certs, 'rules'),
       logger: silentLogger(),
       clock: systemClock,
-      registry: new Registry(),
+      registry,
     });
     for (const [name, label] of [[optedIn, 'true'], [notLabelled, undefined], [optedOut, 'false']] as const) {
       await kubectlOk(['create', 'namespace', name]);
@@ -352,17 +359,22 @@ describe('the webhook registration, served by the real webhook and called by the
     ["metricops' own namespace is never stamped, even labelled", () => 'metricops', false],
     ['kube-system is never stamped, even labelled', () => 'kube-system', false],
   ])('%s', async (_description, namespace, stamped) => {
+    const before = await requestsServed();
     const annotations = await admittedAnnotations(namespace(), 'manifests-e2e');
-    expect({ images: annotations['metricops.io/images'], deployedAt: annotations['metricops.io/deployed-at'] !== undefined }).toEqual(
-      stamped ? { images: JSON.stringify({ app: 'example.com/app:v1' }), deployedAt: true } : { images: undefined, deployedAt: false },
-    );
+    // At least once when it matches: another webhook in the shared cluster may trigger a reinvocation.
+    if (stamped) expect(await requestsServed()).toBeGreaterThan(before);
+    else expect(await requestsServed()).toBe(before);
+    if (stamped) {
+      expect(annotations['metricops.io/images']).toBe(JSON.stringify({ app: 'example.com/app:v1' }));
+      expect(annotations['metricops.io/deployed-at']).toEqual(expect.any(String));
+    }
   });
 
-  test('with the webhook down, a Deployment is still admitted, unstamped (failurePolicy: Ignore)', async () => {
+  test('with the webhook down, a Deployment in an opted-in namespace is still admitted (failurePolicy: Ignore)', async () => {
     await server!.close();
     server = undefined;
-    const annotations = await admittedAnnotations(optedIn, 'admitted-while-down');
-    expect(annotations['metricops.io/deployed-at']).toBeUndefined();
+    // admittedAnnotations throws when the apiserver rejects the request, as it would with failurePolicy: Fail.
+    await expect(admittedAnnotations(optedIn, 'admitted-while-down')).resolves.toEqual(expect.any(Object));
   });
 });
 
