@@ -93,6 +93,8 @@ current-context: none
     }
     expect(await running).toBe(0);
     expect(err.join('')).toBe('');
+    // --git-repo ending in .git is a remote: cloned under the data dir, its origin the bare repository.
+    expect(execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: join(dir, 'data', 'audit-log-clone'), encoding: 'utf8' }).trim()).toBe(remote);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
 });
