@@ -97,7 +97,7 @@ export class FakeApiserver {
         send: (type, object) => res.write(`${JSON.stringify({ type, object })}\n`),
         close: () => res.end(),
       };
-      req.on('close', () => {
+      res.on('close', () => {
         const index = this.watchers.indexOf(watcher);
         if (index >= 0) this.watchers.splice(index, 1);
       });
