@@ -133,6 +133,26 @@ export class GitRepository {
     const log = await this.git.log({ maxCount });
     return log.all.map((entry) => ({ hash: entry.hash, message: entry.message }));
   }
+
+  /** The fetch URL of `remote`, or null when there is no such remote. */
+  async remoteUrl(remote = 'origin'): Promise<string | null> {
+    const remotes = await this.git.getRemotes(true);
+    return remotes.find((entry) => entry.name === remote)?.refs.fetch ?? null;
+  }
+
+  /** How many local commits `remote/branch` (as last fetched) does not have yet: > 0 means a push is due. */
+  async unpushedCount(remote = 'origin', branch?: string): Promise<number> {
+    const target = branch ?? (await this.currentBranch());
+    const count = await this.git.raw(['rev-list', '--count', `refs/remotes/${remote}/${target}..HEAD`]).catch(() => null);
+    return count === null ? Number(await this.git.raw(['rev-list', '--count', 'HEAD'])) : Number(count.trim());
+  }
+
+  /** Drops uncommitted changes and untracked files under `paths` (a working copy metricops owns, e.g. a sync clone). */
+  async discardChanges(paths: string[]): Promise<void> {
+    if (paths.length === 0 || (await this.head()) === null) return;
+    await this.git.raw(['checkout', 'HEAD', '--', ...paths]).catch(() => undefined);
+    await this.git.raw(['clean', '-fdq', '--', ...paths]);
+  }
 }
 
 function messageOf(error: unknown): string {

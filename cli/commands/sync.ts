@@ -1,13 +1,40 @@
-import type { Command } from 'commander';
-import { UsageError } from '../../common/errors.js';
+import { Option, type Command } from 'commander';
+import { InvalidInputError } from '../../common/errors.js';
+import { defaultGitFactory, RuleSync } from '../../slo-compiler/sync/rule-sync.js';
+import { DEFAULT_SCHEDULE, parseSyncOptions, type SyncFlags } from '../../slo-compiler/sync/sync-options.js';
+import { SyncLoop } from '../../slo-compiler/sync/sync-loop.js';
 import type { CliContext } from '../context.js';
 
-// Placeholder registration, replaced by the component that owns this command.
-export function registerSyncCommand(program: Command, _context: CliContext): void {
+/**
+ * `metricops sync --repo URL|PATH --slo-dir DIR --out-dir DIR`: clone, pull, compile, commit and push the rules,
+ * once (--once) or on a cron schedule until SIGINT/SIGTERM.
+ */
+export function registerSyncCommand(program: Command, context: CliContext): void {
   program
     .command('sync')
     .description('pull a Git repo, compile its SLOs, commit and push the rules on a schedule')
-    .action(() => {
-      throw new UsageError('sync is not built yet');
+    .requiredOption('--repo <url|path>', 'Git repository holding the SLO specs (URL or local path); the rules are pushed back to it')
+    .requiredOption('--slo-dir <dir>', 'folder of SLO specs, relative to the repository root')
+    .requiredOption('--out-dir <dir>', 'folder for the generated rules, relative to the repository root (outside --slo-dir)')
+    .option('--branch <name>', 'branch to pull from and push to', 'main')
+    .option('--schedule <cron>', 'cron expression: when to sync', DEFAULT_SCHEDULE)
+    .option('--once', 'run a single sync and exit: 0 synced, 1 invalid specs or Git failure')
+    .option('--workdir <dir>', 'where to keep the clone (reused across runs); default ~/.cache/metricops/sync/<repo>')
+    .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
+    .action(async (flags: SyncFlags) => {
+      const options = parseSyncOptions(flags, { cacheDir: process.env.METRICOPS_CACHE });
+      const logger = context.createLogger('sync');
+      const sync = new RuleSync({ options, logger, clock: context.clock, git: defaultGitFactory(logger) });
+      if (!options.once) {
+        await new SyncLoop(sync, options.schedule, logger).run(context.stopSignal);
+        return;
+      }
+      const outcome = await sync.runOnce();
+      if (outcome.status === 'invalid') throw new InvalidInputError(outcome.issues);
+      context.stdout(
+        outcome.status === 'committed'
+          ? `committed and pushed ${outcome.commit}: ${outcome.changed.length} rule file(s) changed\n${outcome.changed.map((path) => `  ${path}`).join('\n')}\n`
+          : `rules up to date${outcome.pushed ? ' (pushed commits left from an earlier run)' : ''}: nothing to commit\n`,
+      );
     });
 }

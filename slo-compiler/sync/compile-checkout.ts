@@ -1,0 +1,46 @@
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { InvalidInputError, type InputLocation } from '../../common/errors.js';
+import { compile, DEFAULT_COMPILE_OPTIONS } from '../compile.js';
+import type { CompileInput } from '../model.js';
+import { writeCompiledRules, type WriteResult } from '../output/write.js';
+import type { OutputFormat } from '../output/render.js';
+import { loadSpecs } from '../spec/load.js';
+
+export interface CheckoutCompile {
+  /** Files written or removed, relative to the repository root, `/`-separated. */
+  changed: string[];
+  /** SLO names and inline-rule Deployments compiled: for the commit message. */
+  names: string[];
+  write: WriteResult;
+}
+
+/**
+ * loadSpecs -> compile -> writeCompiledRules inside a working copy. Sources in generated headers and in error
+ * messages are relative to the repository root, so they read the same in every clone. Writes nothing when any
+ * spec is invalid (throws InvalidInputError).
+ */
+export async function compileCheckout(root: string, sloDir: string, outDir: string, format: OutputFormat): Promise<CheckoutCompile> {
+  const loaded = await loadSpecs([join(root, sloDir)]).catch((error: unknown) => {
+    throw error instanceof InvalidInputError ? new InvalidInputError(error.issues.map((issue) => relativeTo(root, issue)), { cause: error }) : error;
+  });
+  const input = relativeSources(root, loaded);
+  const compiled = compile(input, { ...DEFAULT_COMPILE_OPTIONS, format });
+  const write = await writeCompiledRules(join(root, outDir), compiled);
+  const changed = [...write.written, ...write.removed].map((path) => (outDir === '.' ? path : `${outDir}/${path}`)).sort();
+  const names = [...input.slos.map((slo) => slo.name), ...input.inlineRules.map((rule) => `${rule.namespace}/${rule.deployment}`)];
+  return { changed, names, write };
+}
+
+function relativeSources(root: string, input: CompileInput): CompileInput {
+  return {
+    slos: input.slos.map((slo) => ({ ...slo, location: relativeTo(root, slo.location) })),
+    inlineRules: input.inlineRules.map((rule) => ({ ...rule, location: relativeTo(root, rule.location) })),
+  };
+}
+
+function relativeTo<T extends InputLocation>(root: string, location: T): T {
+  if (!isAbsolute(location.source)) return location;
+  const path = relative(root, location.source);
+  if (path.startsWith('..') || isAbsolute(path)) return location;
+  return { ...location, source: path.split(sep).join('/') };
+}

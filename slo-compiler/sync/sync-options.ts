@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { isAbsolute, join, normalize, posix, resolve } from 'node:path';
+import { validateDetailed } from 'node-cron';
+import { UsageError } from '../../common/errors.js';
+import { redactUrl } from '../../common/git-repository.js';
+import type { OutputFormat } from '../output/render.js';
+
+/** What one `metricops sync` runs with, checked. Folders are relative to the repository root, `/`-separated. */
+export interface SyncOptions {
+  repo: string;
+  sloDir: string;
+  outDir: string;
+  branch: string;
+  schedule: string;
+  once: boolean;
+  /** Where the clone lives; reused by later runs. */
+  workdir: string;
+  format: OutputFormat;
+}
+
+export interface SyncFlags {
+  repo: string;
+  sloDir: string;
+  outDir: string;
+  branch?: string;
+  schedule?: string;
+  once?: boolean;
+  workdir?: string;
+  format?: OutputFormat;
+}
+
+export const DEFAULT_SCHEDULE = '*/5 * * * *';
+
+/** Checks the flags; every problem is a UsageError naming the flag and how to fix it. */
+export function parseSyncOptions(flags: SyncFlags, environment: { cacheDir?: string } = {}): SyncOptions {
+  const repo = isRemoteUrl(flags.repo.trim()) ? flags.repo.trim() : resolve(flags.repo.trim());
+  if (flags.repo.trim() === '') throw new UsageError('--repo is empty: give the URL or local path of the Git repository that holds the SLO specs');
+  const sloDir = repoFolder('--slo-dir', flags.sloDir);
+  const outDir = repoFolder('--out-dir', flags.outDir);
+  if (isInside(outDir, sloDir) || isInside(sloDir, outDir)) {
+    throw new UsageError(`--out-dir "${outDir}" and --slo-dir "${sloDir}" overlap: keep the generated rules in a folder of their own, outside the SLO specs (e.g. --out-dir rules)`);
+  }
+  const branch = flags.branch ?? 'main';
+  if (!/^(?!-)(?!.*\.\.)[A-Za-z0-9._\/-]+$/.test(branch) || branch.endsWith('/') || branch.endsWith('.lock')) {
+    throw new UsageError(`--branch "${branch}" is not a valid Git branch name: use letters, digits, ".", "_", "-" and "/" (e.g. main)`);
+  }
+  const schedule = flags.schedule ?? DEFAULT_SCHEDULE;
+  const validation = validateDetailed(schedule);
+  if (!validation.valid) {
+    const why = validation.errors.map((error) => `${error.field}: ${error.message}`).join('; ');
+    throw new UsageError(`--schedule "${schedule}" is not a valid cron expression (${why}): use five fields, e.g. "*/5 * * * *" for every 5 minutes`);
+  }
+  const cacheDir = environment.cacheDir ?? join(homedir(), '.cache', 'metricops');
+  const workdir = flags.workdir ?? join(cacheDir, 'sync', cloneName(repo));
+  return { repo, sloDir, outDir, branch, schedule, once: flags.once === true, workdir, format: flags.format ?? 'prometheus' };
+}
+
+/** A readable, unique folder name for a clone of `repo`: "<last path part>-<hash>". */
+export function cloneName(repo: string): string {
+  const base = redactUrl(repo).replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() ?? 'repo';
+  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'repo';
+  return `${safe}-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}`;
+}
+
+/** URLs (https://, ssh://, file://) and scp-like `git@host:path` are cloned as given; anything else is a local path. */
+export function isRemoteUrl(repo: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\s]+@[^/\s]+:/.test(repo);
+}
+
+function repoFolder(flag: string, value: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag} is empty: give a folder inside the repository, e.g. ${flag} slos`);
+  if (isAbsolute(value)) throw new UsageError(`${flag} "${value}" is absolute: give a folder relative to the repository root, e.g. ${flag} slos`);
+  const folder = posix.normalize(normalize(value).split('\\').join('/')).replace(/\/+$/, '') || '.';
+  if (folder === '..' || folder.startsWith('../')) throw new UsageError(`${flag} "${value}" leaves the repository: give a folder inside it, relative to its root`);
+  if (folder.split('/').includes('.git')) throw new UsageError(`${flag} "${value}" is inside .git: give a folder of the working tree`);
+  return folder;
+}
+
+function isInside(child: string, parent: string): boolean {
+  return parent === '.' || child === parent || child.startsWith(`${parent}/`);
+}
