@@ -130,7 +130,7 @@ export class StatefulApiserver {
       replicaSet.metadata?.ownerReferences?.some((owner) => owner.uid === deployment.metadata?.uid),
     ) as V1ReplicaSet[];
     const key = templateKey(deployment.spec!.template);
-    const match = owned.find((replicaSet) => templateKey(replicaSet.spec!.template) === key);
+    const match = owned.find((replicaSet) => templateKey(replicaSet.spec!.template!) === key);
     if (!match) return;
     const next = Math.max(...owned.map((replicaSet) => Number(replicaSet.metadata!.annotations!['deployment.kubernetes.io/revision']))) + 1;
     const renumbered = structuredClone(match);
