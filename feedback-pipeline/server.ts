@@ -87,6 +87,9 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
     }
     count('accepted');
     metrics.alertsReceived.inc({ source: 'webhook' }, alerts.length);
+    if (payload.truncatedAlerts > 0) {
+      logger.warn({ groupKey: payload.groupKey, truncated: payload.truncatedAlerts }, 'Alertmanager truncated this notification (max_alerts): the poller (--alertmanager-url) picks up the rest');
+    }
     logger.info({ receiver: payload.receiver, groupKey: payload.groupKey, status: payload.status, alerts: alerts.length, truncated: payload.truncatedAlerts }, 'notification accepted');
     res.status(202).json({ accepted: alerts.length });
   });
@@ -117,7 +120,7 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
     if (error instanceof InvalidInputError) {
       if (isAlerts) count('invalid');
       const what = isAlerts ? 'invalid Alertmanager webhook payload (version 4 expected)' : 'invalid query';
-      logger.warn({ path: req.path, issues: error.issues.length }, what);
+      logger.warn({ path: req.path, fields: error.issues.slice(0, 10).map((issue) => issue.path ?? '(body)') }, what);
       res.status(400).json(issuesBody(`${what}: ${error.message}`, error.issues));
       return;
     }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -124,6 +124,27 @@ describe('GitAuditLog', () => {
     }
     await log.close();
   }, 60_000);
+
+  test('a push that fails while the remote is away keeps the record counted in the backlog and pushes it later', async () => {
+    const remote = join(root, 'remote.git');
+    execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);
+    const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
+    const metrics = new FeedbackMetrics(new Registry());
+    const log = new GitAuditLog({ repo, push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
+    await rename(remote, `${remote}.away`);
+    await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
+    await expect(log.flush()).rejects.toThrow(/push to origin/);
+    expect(log.backlog).toBe(1);
+    expect((await metrics.registry.getSingleMetricAsString('metricops_feedback_audit_backlog')).trim()).toMatch(/ 1$/);
+    await log.record(decision('b', '2026-11-21T11:00:00.000Z'));
+    await rename(`${remote}.away`, remote);
+    await log.flush();
+    expect(log.backlog).toBe(0);
+    const check = await GitRepository.clone(remote, join(root, 'check'), silentLogger());
+    const ids = (await readFile(join(check.dir, 'audit', '2026-11-21.jsonl'), 'utf8')).trimEnd().split('\n').map((line) => (JSON.parse(line) as DecisionRecord).id);
+    expect(ids).toEqual(['a', 'b']);
+    await log.close();
+  }, 30_000);
 
   test('lines an earlier run wrote but did not commit are committed at start', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
