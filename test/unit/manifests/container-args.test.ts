@@ -22,6 +22,7 @@ function containerArgs(deployment: string): string[] {
 
 describe.each([
   ['metricops-webhook', 'webhook'],
+  ['metricops-feedback', 'feedback'],
 ])('Deployment %s runs `metricops %s`', (deployment, subcommand) => {
   const args = containerArgs(deployment);
   const command = program.commands.find((candidate) => candidate.name() === subcommand)!;
@@ -41,5 +42,24 @@ describe.each([
   test('every required option is given', () => {
     const required = command.options.filter((option) => option.mandatory).map((option) => option.long);
     expect(required.filter((flag) => !flags.includes(flag!))).toEqual([]);
+  });
+});
+
+describe('paths the feedback pipeline writes to', () => {
+  test('--data-dir is on a writable emptyDir mount (the root filesystem is read-only)', () => {
+    const spec = (onlyObject('Deployment', 'metricops-feedback') as unknown as V1Deployment).spec!.template.spec!;
+    const container = spec.containers[0]!;
+    const dataDir = container.args!.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length);
+    const emptyDirs = new Set((spec.volumes ?? []).filter((volume) => volume.emptyDir).map((volume) => volume.name));
+    const writable = (container.volumeMounts ?? []).filter((mount) => mount.readOnly !== true && emptyDirs.has(mount.name));
+    expect(dataDir).toBeDefined();
+    expect(writable.some((mount) => dataDir === mount.mountPath || dataDir!.startsWith(`${mount.mountPath}/`))).toBe(true);
+  });
+
+  test('$HOME (git and ssh write there) is the same writable mount, which exists', () => {
+    const container = (onlyObject('Deployment', 'metricops-feedback') as unknown as V1Deployment).spec!.template.spec!.containers[0]!;
+    const home = container.env?.find((variable) => variable.name === 'HOME')?.value;
+    const dataDir = container.args!.find((arg) => arg.startsWith('--data-dir='))!.slice('--data-dir='.length);
+    expect(home === dataDir || home?.startsWith(`${dataDir}/`)).toBe(true);
   });
 });
