@@ -1,0 +1,51 @@
+import { ApiException } from '@kubernetes/client-node';
+import { silentLogger } from '../../../../common/logger.js';
+import { describeApiError, isTransient, withRetry } from '../../../../feedback-pipeline/kubernetes/retry.js';
+
+const api = (code: number, body: unknown = { message: `status ${code}` }) => new ApiException(code, 'x', body, {});
+const system = (code: string) => Object.assign(new Error(`connect ${code}`), { code, type: 'system' });
+
+describe('isTransient', () => {
+  test.each([
+    { description: 'a 503 is transient', error: api(503), transient: true },
+    { description: 'a 500 is transient', error: api(500), transient: true },
+    { description: 'a 429 is transient', error: api(429), transient: true },
+    { description: 'a 409 is not (the caller re-reads)', error: api(409), transient: false },
+    { description: 'a 422 is not', error: api(422), transient: false },
+    { description: 'a 403 is not', error: api(403), transient: false },
+    { description: 'a 404 is not', error: api(404), transient: false },
+    { description: 'a refused connection is transient', error: system('ECONNREFUSED'), transient: true },
+    { description: 'a reset connection is transient', error: system('ECONNRESET'), transient: true },
+    { description: 'an aborted request (timeout) is transient', error: Object.assign(new Error('aborted'), { name: 'AbortError' }), transient: true },
+    { description: 'a programming error is not', error: new TypeError('x is undefined'), transient: false },
+  ])('$description', ({ error, transient }) => {
+    expect(isTransient(error)).toBe(transient);
+  });
+});
+
+describe('describeApiError', () => {
+  test.each([
+    { description: 'an API error: status and the apiserver message, not the whole body', error: api(403, { kind: 'Status', message: 'forbidden', details: { big: 'x' } }), text: 'HTTP 403: forbidden' },
+    { description: 'an API error with a JSON text body', error: api(422, '{"message":"invalid"}'), text: 'HTTP 422: invalid' },
+    { description: 'an API error without a message', error: api(500, null), text: 'HTTP 500' },
+    { description: 'a network error: its message', error: system('ECONNREFUSED'), text: 'connect ECONNREFUSED' },
+  ])('$description', ({ error, text }) => {
+    expect(describeApiError(error)).toBe(text);
+  });
+});
+
+describe('withRetry', () => {
+  const settings = { initialDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 1_000 };
+
+  test('retries transient failures and returns the first success', async () => {
+    let calls = 0;
+    const result = await withRetry('op', async () => (++calls < 3 ? Promise.reject(api(503)) : 'ok'), settings, silentLogger());
+    expect([result, calls]).toEqual(['ok', 3]);
+  });
+
+  test('does not retry a non-transient failure', async () => {
+    let calls = 0;
+    await expect(withRetry('op', async () => Promise.reject(api(403, { message: 'no' })).finally(() => calls++), settings, silentLogger())).rejects.toThrow(ApiException);
+    expect(calls).toBe(1);
+  });
+});
