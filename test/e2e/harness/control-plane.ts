@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { generateControlPlaneCertificates } from './certificates.js';
+import { httpsGet } from './https-get.js';
 import { freePort } from './ports.js';
 import { failOnExit, startProcess, type ManagedProcess } from './processes.js';
 import { repoRoot } from './repo-root.js';
@@ -80,21 +80,7 @@ export function clusterFromKubeconfig(kubeconfigPath: string, binDir: string): C
   };
 }
 
-function httpsGet(url: string, ca: Buffer, token: string): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const req = request(url, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', fail);
-    req.end();
-  });
-}
-
-function kubeconfigYaml(server: string, caFile: string, user: string, token: string): string {
+export function kubeconfigYaml(server: string, caFile: string, user: string, token: string): string {
   return yaml.dump({
     apiVersion: 'v1',
     kind: 'Config',

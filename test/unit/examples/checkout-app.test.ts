@@ -48,11 +48,14 @@ describe('checkout app over real HTTP', () => {
     }
   });
 
-  test('a healthy version answers every request with 200', async () => {
+  test('a healthy version answers every request with 200 and still exports a zero error series (so error ratios are 0, not empty)', async () => {
     const { server, url } = await listen(0, 'v1');
     try {
       const report = await runLoad({ url: `${url}/checkout`, rate: 100, durationMs: 100 });
       expect(report.byStatus).toEqual({ '200': 10 });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('http_requests_total{code="500",version="v1"} 0');
+      expect(metrics).toMatch(/http_request_duration_seconds_count\{(?=[^}]*code="500")[^}]*\} 0\n/);
     } finally {
       server.close();
     }
