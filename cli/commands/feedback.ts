@@ -28,6 +28,7 @@ interface FeedbackFlags {
   kubeconfig?: string;
   context?: string;
   alertmanagerUrl?: string;
+  alertmanagerTokenFile?: string;
   pollSchedule: string;
   dataDir: string;
   gitRepo?: string;
@@ -47,6 +48,7 @@ export interface FeedbackSettings {
   kubeconfig?: string;
   context?: string;
   alertmanagerUrl?: string;
+  alertmanagerTokenFile?: string;
   pollSchedule: string;
   dataDir: string;
   /** Where the audit log goes: default a local repository <dataDir>/audit-log. */
@@ -86,6 +88,9 @@ export function feedbackSettings(flags: FeedbackFlags): FeedbackSettings {
   if (!cron.validate(flags.pollSchedule)) {
     throw new UsageError(`--poll-schedule "${flags.pollSchedule}" is not a cron expression: e.g. "*/30 * * * * *" (every 30 s, seconds first) or "* * * * *" (every minute)`);
   }
+  if (flags.alertmanagerTokenFile !== undefined && flags.alertmanagerUrl === undefined) {
+    throw new UsageError('--alertmanager-token-file needs --alertmanager-url (it authenticates the poll)');
+  }
   if (flags.alertmanagerUrl !== undefined) {
     let url: URL;
     try {
@@ -102,6 +107,7 @@ export function feedbackSettings(flags: FeedbackFlags): FeedbackSettings {
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     ...(flags.alertmanagerUrl !== undefined ? { alertmanagerUrl: flags.alertmanagerUrl } : {}),
+    ...(flags.alertmanagerTokenFile !== undefined ? { alertmanagerTokenFile: flags.alertmanagerTokenFile } : {}),
     pollSchedule: flags.pollSchedule,
     dataDir,
     gitRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
@@ -148,6 +154,7 @@ export async function runFeedback(settings: FeedbackSettings, context: CliContex
   const clock = context.clock;
   const bearer = await credentialFile(settings.tokenFile, '--token-file', logger);
   const basic = await credentialFile(settings.basicAuthFile, '--basic-auth-file', logger);
+  const alertmanagerBearer = await credentialFile(settings.alertmanagerTokenFile, '--alertmanager-token-file', logger);
   const authenticator = new Authenticator({ ...(bearer ? { bearer } : {}), ...(basic ? { basic } : {}) });
   if (!authenticator.enabled) logger.warn('no --token-file or --basic-auth-file: POST /api/v1/alerts and GET /api/v1/events accept anyone');
 
@@ -191,7 +198,7 @@ export async function runFeedback(settings: FeedbackSettings, context: CliContex
   });
   const http = await listen(server.app, settings.port, settings.host);
   const poller = settings.alertmanagerUrl
-    ? new AlertmanagerPoller({ url: settings.alertmanagerUrl, schedule: settings.pollSchedule, sink: pipeline, clock, logger: logger.child({ part: 'poller' }), metrics })
+    ? new AlertmanagerPoller({ url: settings.alertmanagerUrl, schedule: settings.pollSchedule, sink: pipeline, clock, logger: logger.child({ part: 'poller' }), metrics, ...(alertmanagerBearer ? { bearer: alertmanagerBearer } : {}) })
     : undefined;
   poller?.start();
   void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
@@ -234,6 +241,7 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context')
     .option('--alertmanager-url <url>', 'also poll this Alertmanager (GET /api/v2/alerts) so a lost webhook still leads to a decision; user:password@ in the URL is sent as Basic auth')
+    .option('--alertmanager-token-file <file>', 'bearer token for the poll (first line; re-read when it changes), for an Alertmanager behind an authenticating proxy')
     .option('--poll-schedule <cron>', 'node-cron schedule of the poll (six fields: seconds first)', DEFAULT_POLL_SCHEDULE)
     .option('--data-dir <dir>', 'where the local audit repository and Git clones live', 'metricops-data')
     .option('--git-repo <url|path>', 'audit log repository: a URL, user@host:path or path ending in .git is cloned and pushed to; another path is a local repository (default <data-dir>/audit-log)')

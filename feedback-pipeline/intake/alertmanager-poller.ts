@@ -5,6 +5,7 @@ import { redactUrl } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
 import type { FeedbackMetrics } from '../recording/metrics.js';
 import type { AlertSink } from './alert-sink.js';
+import type { CredentialFile } from './credential-file.js';
 import { alertsFromApi, parseGettableAlerts } from './api-alerts.js';
 
 export class PollError extends MetricopsError {}
@@ -23,6 +24,8 @@ export interface PollerOptions {
   clock: Clock;
   logger: Logger;
   metrics?: FeedbackMetrics;
+  /** Sent as `Authorization: Bearer <first line>` (Alertmanager behind an authenticating proxy); re-read when it changes. */
+  bearer?: CredentialFile;
 }
 
 export type PollResult = { outcome: 'submitted'; alerts: number } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
@@ -96,6 +99,7 @@ export class AlertmanagerPoller {
   private async fetchAlerts() {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.endpoint.authorization) headers.authorization = this.endpoint.authorization;
+    if (this.options.bearer) headers.authorization = `Bearer ${(await this.options.bearer.current())[0]}`;
     let response: Response;
     try {
       response = await fetch(this.endpoint.url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });

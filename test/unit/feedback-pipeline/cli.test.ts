@@ -40,6 +40,7 @@ describe('metricops feedback', () => {
     ['an Alertmanager URL without http', ['--alertmanager-url', 'alertmanager:9093'], /--alertmanager-url must be http:\/\/ or https:\/\/, not alertmanager:/],
     ['an Alertmanager URL that is not a URL', ['--alertmanager-url', 'http://'], /--alertmanager-url "http:\/\/" is not a URL/],
     ['a body limit below 1 KiB', ['--max-body-bytes', '10'], /--max-body-bytes "10"/],
+    ['an Alertmanager token without an Alertmanager URL', ['--alertmanager-token-file', 'token'], /--alertmanager-token-file needs --alertmanager-url/],
     ['an unknown flag', ['--tokenfile', 'x'], /unknown option '--tokenfile'/],
   ])('%s is a usage error (exit 2) naming the flag', async (_description, flags, message) => {
     const { context, err } = testContext();

@@ -6,6 +6,10 @@ import { FeedbackMetrics } from '../../../../feedback-pipeline/recording/metrics
 import { listen, RecordingSink, waitFor } from './fixtures.js';
 import { RealAlertmanager } from './real-alertmanager.js';
 import express from 'express';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CredentialFile } from '../../../../feedback-pipeline/intake/credential-file.js';
 
 const NULL_RECEIVER = `route:
   receiver: blackhole
@@ -105,6 +109,29 @@ describe('AlertmanagerPoller failures', () => {
     release();
     expect(await first).toEqual({ outcome: 'submitted', alerts: 0 });
     await server.close();
+  });
+
+  test('a bearer token file authenticates the poll and is re-read after rotation', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'metricops-poll-token-'));
+    const seen: Array<string | undefined> = [];
+    const app = express();
+    app.get('/api/v2/alerts', (req, res) => {
+      seen.push(req.get('authorization'));
+      res.json([]);
+    });
+    const server = await listen(app);
+    try {
+      await writeFile(join(dir, 'token'), 'first\n');
+      const bearer = new CredentialFile(join(dir, 'token'), silentLogger());
+      const poller = new AlertmanagerPoller({ url: server.url, sink: new RecordingSink(), clock: systemClock, logger: silentLogger(), bearer });
+      await poller.pollOnce();
+      await writeFile(join(dir, 'token'), 'second-longer\n');
+      await poller.pollOnce();
+      expect(seen).toEqual(['Bearer first', 'Bearer second-longer']);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('credentials in the Alertmanager URL become a Basic header and never appear in the URL or errors', async () => {
