@@ -9,7 +9,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.js';
@@ -18,6 +18,7 @@ import { silentLogger } from '../../common/logger.js';
 import { createKubernetesAdapters, type KubernetesAdapters } from '../../feedback-pipeline/kubernetes/adapters.js';
 import { startWebhookServer } from '../../webhook/server.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
+import { freePort } from './harness/ports.js';
 import { repoRoot } from './harness/repo-root.js';
 import { waitFor } from './harness/wait.js';
 
@@ -68,6 +69,20 @@ async function kubectlOk(args: string[], input?: string): Promise<string> {
   const result = await cluster.kubectl(args, input === undefined ? undefined : { input });
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return result.stdout;
+}
+
+/** A kubeconfig for a metricops ServiceAccount's own token (TokenRequest), as its pod would get it mounted. */
+async function serviceAccountKubeConfigFor(serviceAccount: string): Promise<KubeConfig> {
+  const token = (await kubectlOk(['create', 'token', serviceAccount, '-n', 'metricops', '--duration=10m'])).trim();
+  const admin = cluster.kubeConfig.getCurrentCluster()!;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'e2e', server: cluster.serverUrl, caData: admin.caData, caFile: admin.caFile, skipTLSVerify: false }],
+    users: [{ name: serviceAccount, token }],
+    contexts: [{ name: 'e2e', cluster: 'e2e', user: serviceAccount }],
+    currentContext: 'e2e',
+  });
+  return config;
 }
 
 function documents(yamlText: string): KubeObject[] {
@@ -382,20 +397,6 @@ describe("the feedback pipeline's Kubernetes adapters, running as metricops-feed
   const namespace = uniqueNamespace('mo-rbac');
   let adapters: KubernetesAdapters | undefined;
 
-  /** A kubeconfig for the ServiceAccount's own token (TokenRequest), as the pod would get it mounted. */
-  async function serviceAccountKubeConfig(): Promise<KubeConfig> {
-    const token = (await kubectlOk(['create', 'token', 'metricops-feedback', '-n', 'metricops', '--duration=10m'])).trim();
-    const admin = cluster.kubeConfig.getCurrentCluster()!;
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'e2e', server: cluster.serverUrl, caData: admin.caData, caFile: admin.caFile, skipTLSVerify: false }],
-      users: [{ name: 'metricops-feedback', token }],
-      contexts: [{ name: 'e2e', cluster: 'e2e', user: 'metricops-feedback' }],
-      currentContext: 'e2e',
-    });
-    return config;
-  }
-
   const deployment = (image: string): string =>
     JSON.stringify({
       apiVersion: 'apps/v1',
@@ -414,7 +415,7 @@ describe("the feedback pipeline's Kubernetes adapters, running as metricops-feed
     await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 1, { what: 'revision 1' });
     await kubectlOk(['apply', '-f', '-'], deployment('example.com/checkout:v2'));
     await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, { what: 'revision 2' });
-    adapters = createKubernetesAdapters(await serviceAccountKubeConfig(), silentLogger(), systemClock);
+    adapters = createKubernetesAdapters(await serviceAccountKubeConfigFor('metricops-feedback'), silentLogger(), systemClock);
     await adapters.start();
   }, 90_000);
 
@@ -450,5 +451,48 @@ describe("the feedback pipeline's Kubernetes adapters, running as metricops-feed
     });
     const events = await kubectlOk(['get', 'events', '-n', namespace, '--field-selector', 'involvedObject.name=checkout,involvedObject.kind=Deployment', '-o', 'jsonpath={.items[*].reportingComponent}']);
     expect(events.split(' ')).toContain('metricops');
+  });
+});
+
+describe('`metricops feedback` with the Deployment\'s own args, as metricops-feedback', () => {
+  test('it becomes ready (informers synced with this RBAC, token file and data dir usable) and rejects a request without the token', async () => {
+    const feedbackDeployment = built.get('base')!.find((object) => object.kind === 'Deployment' && object.metadata.name === 'metricops-feedback') as unknown as V1Deployment;
+    const container = feedbackDeployment.spec!.template.spec!.containers[0]!;
+    // Each volume mount becomes a temporary folder; the receiver token Secret becomes a file in its folder.
+    const root = join(workDir, 'feedback-pod');
+    const mountPaths = (container.volumeMounts ?? []).map((mount) => [mount.mountPath, join(root, mount.name)] as const);
+    for (const [, dir] of mountPaths) await mkdir(dir, { recursive: true });
+    await writeFile(join(root, 'receiver-token', 'token'), 'e2e-token\n');
+    const port = await freePort();
+    const args = container.args!.map((arg) => {
+      if (arg.startsWith('--port=')) return `--port=${port}`;
+      const mapped = mountPaths.find(([path]) => arg.includes(`=${path}`));
+      return mapped ? arg.replace(`=${mapped[0]}`, `=${mapped[1]}`) : arg;
+    });
+    const kubeconfig = join(root, 'kubeconfig');
+    await writeFile(kubeconfig, (await serviceAccountKubeConfigFor('metricops-feedback')).exportConfig());
+
+    let stop!: (signal: string) => void;
+    const stopSignal = new Promise<string>((resolve) => (stop = resolve));
+    let stderr = '';
+    const running = main([...args, '--host=127.0.0.1', `--kubeconfig=${kubeconfig}`], {
+      stdout: () => undefined,
+      stderr: (text) => (stderr += text),
+      createLogger: () => silentLogger(),
+      clock: systemClock,
+      stopSignal,
+    });
+    try {
+      const exited = running.then((code) => new Error(`metricops feedback exited with ${code}: ${stderr}`));
+      await waitFor(async () => {
+        if (await Promise.race([exited, Promise.resolve(undefined)])) throw await exited;
+        return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+      }, { what: 'metricops feedback /readyz', timeoutMs: 30_000 });
+      const unauthenticated = await fetch(`http://127.0.0.1:${port}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(unauthenticated.status).toBe(401);
+    } finally {
+      stop('SIGTERM');
+      expect(await running).toBe(0);
+    }
   });
 });
