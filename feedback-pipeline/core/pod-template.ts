@@ -17,7 +17,7 @@ export function withoutPodTemplateHash(template: V1PodTemplateSpec): V1PodTempla
   return copy;
 }
 
-/** A stable text form of a template (hash label removed, keys sorted): equal texts mean equal templates. */
+/** A stable text form of a template (hash label and null fields removed, keys sorted): equal texts mean equal templates. */
 export function templateKey(template: V1PodTemplateSpec): string {
   return canonicalJson(withoutPodTemplateHash(template));
 }
@@ -47,7 +47,11 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort()) {
+      const field = (value as Record<string, unknown>)[key];
+      // null and absent mean the same to the apiserver (e.g. template.metadata.creationTimestamp: null).
+      if (field !== null) sorted[key] = sortKeys(field);
+    }
     return sorted;
   }
   return value;

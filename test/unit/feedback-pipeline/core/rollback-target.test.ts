@@ -71,6 +71,14 @@ describe('selectRollbackTarget', () => {
     expect(names(selectRollbackTarget(deployment, history))).toEqual(expected);
   });
 
+  test('a null field (creationTimestamp: null from the apiserver) equals an absent one', () => {
+    const deployment = deploymentState({
+      template: { metadata: { creationTimestamp: null, labels: { app: 'checkout' } }, spec: { containers: [{ name: 'app', image: 'shop/checkout:v2', ports: [{ containerPort: 8080 }] }] } } as never,
+    });
+    const target = selectRollbackTarget(deployment, [replicaSet(1, 'shop/checkout:v1'), replicaSet(2, 'shop/checkout:v2')]);
+    expect([target.from?.revision, target.to?.revision]).toEqual([2, 1]);
+  });
+
   test('templates are compared without pod-template-hash and independent of key order', () => {
     const deployment = deploymentState({
       template: { spec: { containers: [{ image: 'shop/checkout:v2', name: 'app', ports: [{ containerPort: 8080 }] }] }, metadata: { labels: { app: 'checkout' } } },
