@@ -60,7 +60,7 @@ export class GitAuditLog implements DecisionRecorder {
 
   /** Commits (and pushes) what an earlier run left behind: lines written but not committed, commits not pushed. */
   async start(): Promise<void> {
-    if (this.options.push) this.unpushed = 1;
+    if (this.options.push && (await this.options.repo.head()) !== null) this.unpushed = 1;
     await this.flush().catch(() => undefined);
   }
 

@@ -146,6 +146,21 @@ describe('GitAuditLog', () => {
     await log.close();
   }, 30_000);
 
+  test('starting on a clone of an empty remote leaves no backlog and pushes the first record', async () => {
+    const remote = join(root, 'empty.git');
+    execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);
+    const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
+    const metrics = new FeedbackMetrics(new Registry());
+    const log = new GitAuditLog({ repo, push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000 });
+    await log.start();
+    expect(log.backlog).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_git_failures_total')).not.toContain('recorder="audit-log"');
+    await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
+    await log.flush();
+    expect(git(remote, 'log', '--format=%s', 'main')).toBe('audit: record 1 decision');
+    await log.close();
+  }, 30_000);
+
   test('lines an earlier run wrote but did not commit are committed at start', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
     const first = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
