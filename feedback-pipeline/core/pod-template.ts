@@ -26,11 +26,17 @@ export function templatesEqual(a: V1PodTemplateSpec, b: V1PodTemplateSpec): bool
   return templateKey(a) === templateKey(b);
 }
 
-/** Container name -> image of a template: what the rollback records show. */
+/** Key prefix of init containers in image maps, as in the webhook's `metricops.io/images`. */
+export const INIT_CONTAINER_PREFIX = 'init:';
+
+/** Container name -> image of a template (init containers as `init:<name>`): what the rollback records show. */
 export function templateImages(template: V1PodTemplateSpec): Record<string, string> {
   const images: Record<string, string> = {};
   for (const container of template.spec?.containers ?? []) {
     if (container.image !== undefined) images[container.name] = container.image;
+  }
+  for (const container of template.spec?.initContainers ?? []) {
+    if (container.image !== undefined) images[`${INIT_CONTAINER_PREFIX}${container.name}`] = container.image;
   }
   return images;
 }
