@@ -93,6 +93,68 @@ function toYaml(objects: readonly object[]): string {
   return objects.map((object) => stringify(object)).join('---\n');
 }
 
+/**
+ * What the kubelet would mount for one container of a built Deployment, as temporary folders: Secret and ConfigMap
+ * volumes are written from the objects of the same build (found by their possibly hash-suffixed names, as the pod
+ * spec names them) or from `created` (what the user creates by hand), emptyDirs are empty. Returns the container's
+ * args with every mount path replaced by its folder and --port set to `port`.
+ */
+async function runLocally(objects: readonly KubeObject[], deploymentName: string, root: string, port: number,
+  created: Record<string, Record<string, string>> = {}): Promise<string[]> {
+  const deployment = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === deploymentName) as unknown as V1Deployment;
+  const spec = deployment.spec!.template.spec!;
+  const container = spec.containers[0]!;
+  const folders = new Map<string, string>();
+  for (const volume of spec.volumes ?? []) {
+    const folder = join(root, volume.name);
+    await mkdir(folder, { recursive: true });
+    folders.set(volume.name, folder);
+    const source = volume.secret?.secretName ?? volume.configMap?.name;
+    if (source === undefined) continue;
+    const object = objects.find((candidate) => ['Secret', 'ConfigMap'].includes(candidate.kind) && candidate.metadata.name === source) as
+      unknown as { kind: string; data?: Record<string, string> } | undefined;
+    const files = object
+      ? Object.entries(object.data ?? {}).map(([key, value]) => [key, object.kind === 'Secret' ? Buffer.from(value.replace(/\s+/g, ''), 'base64') : value] as const)
+      : Object.entries(created[source] ?? {});
+    if (!object && !created[source]) throw new Error(`volume ${volume.name} of ${deploymentName} refers to ${source}, which this build does not contain`);
+    for (const [key, content] of files) await writeFile(join(folder, key), content);
+  }
+  const mounts = (container.volumeMounts ?? []).map((mount) => [mount.mountPath, folders.get(mount.name)!] as const);
+  return container.args!.map((arg) => {
+    if (arg.startsWith('--port=')) return `--port=${port}`;
+    const mapped = mounts.find(([path]) => arg.includes(`=${path}`));
+    return mapped ? arg.replace(`=${mapped[0]}`, `=${mapped[1]}`) : arg;
+  });
+}
+
+/** Runs the CLI in-process until `stop` is called; fails fast (with its stderr) if it exits on its own. */
+function startCli(args: string[]): { exited: Promise<number>; stop: () => Promise<number>; failIfExited: () => Promise<void> } {
+  let stopWith!: (signal: string) => void;
+  const stopSignal = new Promise<string>((resolve) => (stopWith = resolve));
+  let stderr = '';
+  let done = false;
+  const exited = main(args, {
+    stdout: () => undefined,
+    stderr: (text) => (stderr += text),
+    createLogger: () => silentLogger(),
+    clock: systemClock,
+    stopSignal,
+  }).then((code) => {
+    done = true;
+    return code;
+  });
+  return {
+    exited,
+    stop: () => {
+      stopWith('SIGTERM');
+      return exited;
+    },
+    failIfExited: async () => {
+      if (done) throw new Error(`metricops ${args[0]} exited with ${await exited}: ${stderr}`);
+    },
+  };
+}
+
 let workDir: string;
 let printedCaBundle: string;
 const built = new Map<string, KubeObject[]>();
@@ -175,33 +237,22 @@ function getTrusting(port: number, path: string, ca: string, servername: string)
 }
 
 describe('the self-signed overlay, as the apiserver would see it', () => {
-  test('the webhook serves with the Secret kustomize made, and a client trusting only the caBundle verifies it as metricops-webhook.metricops.svc', async () => {
+  test('`metricops webhook` with its Deployment\'s args and mounts serves the certificate kustomize put in the Secret; a client trusting only the caBundle verifies it as metricops-webhook.metricops.svc', async () => {
     const objects = built.get('overlays/self-signed')!;
-    const secret = objects.find((object) => object.kind === 'Secret') as unknown as { data: Record<string, string> };
     const configuration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as { webhooks: Array<{ clientConfig: { caBundle: string } }> };
-    // The files the kubelet would mount from the Secret and the (empty) rules ConfigMap.
-    const mounted = join(workDir, 'mounted');
-    await mkdir(join(mounted, 'tls'), { recursive: true });
-    await mkdir(join(mounted, 'rules'));
-    for (const key of ['tls.crt', 'tls.key']) await writeFile(join(mounted, 'tls', key), Buffer.from(secret.data[key]!.replace(/\s+/g, ''), 'base64'));
-    const server = await startWebhookServer({
-      port: 0,
-      host: '127.0.0.1',
-      tlsCertFile: join(mounted, 'tls/tls.crt'),
-      tlsKeyFile: join(mounted, 'tls/tls.key'),
-      rulesDir: join(mounted, 'rules'),
-      logger: silentLogger(),
-      clock: systemClock,
-      registry: new Registry(),
-    });
+    const port = await freePort();
+    const webhookProcess = startCli([...(await runLocally(objects, 'metricops-webhook', join(workDir, 'webhook-pod'), port)), '--host=127.0.0.1']);
     try {
       const ca = Buffer.from(configuration.webhooks[0]!.clientConfig.caBundle.replace(/\s+/g, ''), 'base64').toString('utf8');
-      expect(await getTrusting(server.port, '/healthz', ca, 'metricops-webhook.metricops.svc')).toBe(200);
       // Ready with the base's empty rules ConfigMap: a fresh install passes its readiness probe.
-      expect(await waitFor(async () => (await getTrusting(server.port, '/readyz', ca, 'metricops-webhook.metricops.svc')) === 200, { what: 'the webhook ready', timeoutMs: 10_000 })).toBe(true);
-      await expect(getTrusting(server.port, '/healthz', ca, 'metricops-webhook.other.svc')).rejects.toThrow(/altnames|Hostname/);
+      await waitFor(async () => {
+        await webhookProcess.failIfExited();
+        return (await getTrusting(port, '/readyz', ca, 'metricops-webhook.metricops.svc')) === 200;
+      }, { what: 'metricops webhook /readyz', timeoutMs: 30_000 });
+      expect(await getTrusting(port, '/healthz', ca, 'metricops-webhook.metricops.svc')).toBe(200);
+      await expect(getTrusting(port, '/healthz', ca, 'metricops-webhook.other.svc')).rejects.toThrow(/altnames|Hostname/);
     } finally {
-      await server.close();
+      expect(await webhookProcess.stop()).toBe(0);
     }
   });
 });
@@ -456,43 +507,21 @@ describe("the feedback pipeline's Kubernetes adapters, running as metricops-feed
 
 describe('`metricops feedback` with the Deployment\'s own args, as metricops-feedback', () => {
   test('it becomes ready (informers synced with this RBAC, token file and data dir usable) and rejects a request without the token', async () => {
-    const feedbackDeployment = built.get('base')!.find((object) => object.kind === 'Deployment' && object.metadata.name === 'metricops-feedback') as unknown as V1Deployment;
-    const container = feedbackDeployment.spec!.template.spec!.containers[0]!;
-    // Each volume mount becomes a temporary folder; the receiver token Secret becomes a file in its folder.
     const root = join(workDir, 'feedback-pod');
-    const mountPaths = (container.volumeMounts ?? []).map((mount) => [mount.mountPath, join(root, mount.name)] as const);
-    for (const [, dir] of mountPaths) await mkdir(dir, { recursive: true });
-    await writeFile(join(root, 'receiver-token', 'token'), 'e2e-token\n');
     const port = await freePort();
-    const args = container.args!.map((arg) => {
-      if (arg.startsWith('--port=')) return `--port=${port}`;
-      const mapped = mountPaths.find(([path]) => arg.includes(`=${path}`));
-      return mapped ? arg.replace(`=${mapped[0]}`, `=${mapped[1]}`) : arg;
-    });
+    const args = await runLocally(built.get('base')!, 'metricops-feedback', root, port, { 'metricops-receiver-token': { token: 'e2e-token\n' } });
     const kubeconfig = join(root, 'kubeconfig');
     await writeFile(kubeconfig, (await serviceAccountKubeConfigFor('metricops-feedback')).exportConfig());
-
-    let stop!: (signal: string) => void;
-    const stopSignal = new Promise<string>((resolve) => (stop = resolve));
-    let stderr = '';
-    const running = main([...args, '--host=127.0.0.1', `--kubeconfig=${kubeconfig}`], {
-      stdout: () => undefined,
-      stderr: (text) => (stderr += text),
-      createLogger: () => silentLogger(),
-      clock: systemClock,
-      stopSignal,
-    });
+    const feedbackProcess = startCli([...args, '--host=127.0.0.1', `--kubeconfig=${kubeconfig}`]);
     try {
-      const exited = running.then((code) => new Error(`metricops feedback exited with ${code}: ${stderr}`));
       await waitFor(async () => {
-        if (await Promise.race([exited, Promise.resolve(undefined)])) throw await exited;
+        await feedbackProcess.failIfExited();
         return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
       }, { what: 'metricops feedback /readyz', timeoutMs: 30_000 });
       const unauthenticated = await fetch(`http://127.0.0.1:${port}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(unauthenticated.status).toBe(401);
     } finally {
-      stop('SIGTERM');
-      expect(await running).toBe(0);
+      expect(await feedbackProcess.stop()).toBe(0);
     }
   });
 });
