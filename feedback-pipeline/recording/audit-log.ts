@@ -29,7 +29,7 @@ export interface AuditLogOptions {
 export class GitAuditLog implements DecisionRecorder {
   readonly name = 'audit-log';
   private unwritten: DecisionRecord[] = [];
-  private uncommitted = 0;
+  private uncommitted: DecisionRecord[] = [];
   private unpushed = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -44,7 +44,7 @@ export class GitAuditLog implements DecisionRecorder {
 
   /** Records not yet safely in Git (written and committed, and pushed when pushing). */
   get backlog(): number {
-    return this.unwritten.length + this.uncommitted + this.unpushed;
+    return this.unwritten.length + this.uncommitted.length + this.unpushed;
   }
 
   /** Records still in memory only (not yet appended to a file): the history endpoint shows them too. */
@@ -97,11 +97,10 @@ export class GitAuditLog implements DecisionRecorder {
   private async flushOnce(): Promise<void> {
     await this.writeLines();
     if (await exists(join(this.options.repo.dir, AUDIT_DIR))) {
-      const count = this.uncommitted;
-      const subject = count === 0 ? 'audit: record decisions left by an earlier run' : `audit: record ${count === 1 ? '1 decision' : `${count} decisions`}`;
-      const hash = await this.options.repo.commit([AUDIT_DIR], subject);
-      if (hash !== null && this.options.push) this.unpushed += Math.max(count, 1);
-      this.uncommitted = 0;
+      const records = this.uncommitted;
+      const hash = await this.options.repo.commit([AUDIT_DIR], commitMessage(records));
+      if (hash !== null && this.options.push) this.unpushed += Math.max(records.length, 1);
+      this.uncommitted = [];
     }
     if (this.options.push && this.unpushed > 0) {
       await this.options.repo.pushWithRebase();
@@ -122,7 +121,7 @@ export class GitAuditLog implements DecisionRecorder {
       await appendFile(path, records.map((record) => JSON.stringify(record) + '\n').join(''), 'utf8');
       const written = new Set(records);
       this.unwritten = this.unwritten.filter((record) => !written.has(record));
-      this.uncommitted += records.length;
+      this.uncommitted.push(...records);
     }
   }
 
@@ -150,4 +149,18 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** One line per decision: outcome, Deployment and alert, so `git log` reads as the history. */
+export function summarize(record: DecisionRecord): string {
+  const target = record.deployment ? `${record.deployment.namespace}/${record.deployment.name}` : 'no Deployment';
+  return `${record.outcome} ${target} (${record.alert.name})`;
+}
+
+export function commitMessage(records: readonly DecisionRecord[]): string {
+  if (records.length === 0) return 'audit: record decisions left by an earlier run';
+  if (records.length === 1) return `audit: ${summarize(records[0]!)}\n\ndecision ${records[0]!.id}`;
+  const head = records.slice(0, 3).map(summarize).join(', ');
+  const body = records.map((record) => `${summarize(record)} [${record.id}]`).join('\n');
+  return `audit: ${records.length} decisions: ${head}${records.length > 3 ? ', ...' : ''}\n\n${body}`;
 }

@@ -52,7 +52,9 @@ describe('GitAuditLog', () => {
     const day21 = (await readFile(join(repo.dir, 'audit', '2026-11-21.jsonl'), 'utf8')).trimEnd().split('\n');
     expect(day20.map((line) => JSON.parse(line))).toEqual([records[0]]);
     expect(day21.map((line) => JSON.parse(line))).toEqual([records[1], records[2]]);
-    expect((await repo.log()).map((entry) => entry.message)).toEqual(['audit: record 3 decisions']);
+    const one = 'rolled-back shop/checkout (CheckoutBurn)';
+    expect((await repo.log()).map((entry) => entry.message)).toEqual([`audit: 3 decisions: ${one}, ${one}, ${one}`]);
+    expect(git(repo.dir, 'log', '-1', '--format=%b')).toBe(`${one} [a]\n${one} [b]\n${one} [c]`);
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');
   });
 
@@ -157,7 +159,7 @@ describe('GitAuditLog', () => {
     expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_git_failures_total')).not.toContain('recorder="audit-log"');
     await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
     await log.flush();
-    expect(git(remote, 'log', '--format=%s', 'main')).toBe('audit: record 1 decision');
+    expect(git(remote, 'log', '--format=%s', 'main')).toBe('audit: rolled-back shop/checkout (CheckoutBurn)');
     await log.close();
   }, 30_000);
 
@@ -169,7 +171,7 @@ describe('GitAuditLog', () => {
     await writeFile(join(repo.dir, 'audit', '2026-11-21.jsonl'), JSON.stringify(decision('b', '2026-11-21T11:00:00.000Z')) + '\n', { flag: 'a' });
     const second = new GitAuditLog({ repo, push: false, clock, logger: silentLogger() });
     await second.start();
-    expect((await repo.log()).map((entry) => entry.message)).toEqual(['audit: record decisions left by an earlier run', 'audit: record 1 decision']);
+    expect((await repo.log()).map((entry) => entry.message)).toEqual(['audit: record decisions left by an earlier run', 'audit: rolled-back shop/checkout (CheckoutBurn)']);
     await second.close();
   }, 20_000);
 });
