@@ -17,6 +17,7 @@ const parts: Record<string, () => Promise<BenchPart>> = {
   compiler: async () => (await import('./compiler.js')).default,
   webhook: async () => (await import('./webhook.js')).default,
   feedback: async () => (await import('./feedback.js')).default,
+  'long-windows': async () => (await import('./long-windows.js')).default,
 };
 
 function machine(): string {
