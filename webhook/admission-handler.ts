@@ -78,7 +78,8 @@ export function createAdmissionHandler(options: AdmissionHandlerOptions): Reques
       const fields = {
         uid: request.uid,
         namespace: request.namespace,
-        name: request.name,
+        // not `name`: that is the logger's own field (the component name)
+        resourceName: request.name,
         operation: request.operation,
         kind: `${request.kind.group}/${request.kind.version}/${request.kind.kind}`,
         dryRun: request.dryRun ?? false,

@@ -51,7 +51,7 @@ describe('webhook server over TLS', () => {
       tlsCertFile: join(tlsDir, 'tls.crt'),
       tlsKeyFile: join(tlsDir, 'tls.key'),
       rulesDir,
-      logger: createLogger({ level: 'info', destination }),
+      logger: createLogger({ level: 'info', name: 'webhook', destination }),
       clock,
       registry,
       pollMs: 60_000,
@@ -86,10 +86,11 @@ describe('webhook server over TLS', () => {
     });
   });
 
-  test('the request is logged with uid, namespace, name and operation, and without the object', async () => {
+  test('the request is logged with uid, namespace, resource name and operation, and without the object', async () => {
     await admitJson(admissionReview(admissionRequest('CREATE', deployment(), undefined, { uid: 'uid-logged' })));
     const line = logLines.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.uid === 'uid-logged');
-    expect(line).toMatchObject({ level: 'info', uid: 'uid-logged', namespace: 'shop', name: 'checkout', operation: 'CREATE', result: 'patched' });
+    expect(line).toMatchObject({ level: 'info', name: 'webhook', uid: 'uid-logged', namespace: 'shop', resourceName: 'checkout', operation: 'CREATE', result: 'patched' });
+    expect(logLines.find((text) => text.includes('uid-logged'))?.match(/"name":/g)).toHaveLength(1);
     expect(JSON.stringify(line)).not.toContain('registry.example/checkout');
   });
 
