@@ -87,3 +87,22 @@ describe('Dockerfile', () => {
     expect(copied).toEqual(expect.arrayContaining(tsconfig.include));
   });
 });
+
+describe('.dockerignore', () => {
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+
+  test('keeps local state and secrets out of the build context', () => {
+    expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '**/certs', '**/*.key']));
+  });
+
+  test('excludes nothing the Dockerfile copies from the context', () => {
+    const copied = dockerfile
+      .filter((instruction) => instruction.keyword === 'COPY' && !instruction.argument.startsWith('--from='))
+      .flatMap((instruction) => instruction.argument.split(/\s+/).slice(0, -1));
+    expect(copied.filter((source) => ignored.includes(source) || ignored.includes(source.replace(/^\.\//, '')))).toEqual([]);
+    expect(copied.length).toBeGreaterThan(5);
+  });
+});
