@@ -1,10 +1,171 @@
+/**
+ * Compiler benchmark: 1,000 generated Sloth `prometheus/v1` SLOs compiled by `metricops compile` and by
+ * `sloth generate` (built from the Go module proxy by bench/build-sloth.sh), both as a user runs them (whole
+ * CLI, fresh output folder each run), plus metricops' in-process steps to show where the time goes.
+ * Goal: metricops at least 2x faster than Sloth. Env: BENCH_SLOS (default 1000), BENCH_REPEAT (default 5).
+ */
+import { execFile } from 'node:child_process';
+import { access, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { compile, DEFAULT_COMPILE_OPTIONS } from '../slo-compiler/compile.js';
+import { writeCompiledRules } from '../slo-compiler/output/write.js';
+import { loadSpecs } from '../slo-compiler/spec/load.js';
+import { writeSlothSpecs } from './compiler/sloth-specs.js';
 import type { BenchPart } from './run.js';
 
-// Placeholder: the compiler benchmark replaces this file.
+const run = promisify(execFile);
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MAX_BUFFER = 256 * 2 ** 20;
+
+interface Timing {
+  label: string;
+  command: string;
+  samples: number[];
+  cpu: number[];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+/** Wall-clock and CPU ms (user + system) of an in-process step. */
+async function timed(action: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  await action();
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+const TIME = '/usr/bin/time';
+
+/** Runs a command; wall-clock ms, and its CPU ms (user + system) when GNU time is installed. */
+async function runTimed(command: string, args: string[], work: string): Promise<{ wall: number; cpu: number | null }> {
+  const hasTime = await access(TIME).then(() => true, () => false);
+  const report = join(work, 'time.txt');
+  const start = performance.now();
+  if (hasTime) await run(TIME, ['-f', '%U %S', '-o', report, command, ...args], { maxBuffer: MAX_BUFFER });
+  else await run(command, args, { maxBuffer: MAX_BUFFER });
+  const wall = performance.now() - start;
+  if (!hasTime) return { wall, cpu: null };
+  const [user, system] = (await readFile(report, 'utf8')).trim().split(/\s+/).map(Number);
+  return { wall, cpu: ((user ?? 0) + (system ?? 0)) * 1000 };
+}
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).length;
+}
+
+async function buildSloth(): Promise<string> {
+  const { stdout } = await run('bash', [join(repoRoot, 'bench', 'build-sloth.sh')], { maxBuffer: MAX_BUFFER });
+  return stdout.trim().split('\n').pop()!;
+}
+
 const part: BenchPart = {
   name: 'compiler',
   async run() {
-    throw new Error('the compiler benchmark is not written yet');
+    const total = Number(process.env.BENCH_SLOS ?? 1000);
+    const repeat = Number(process.env.BENCH_REPEAT ?? 5);
+    const sloth = await buildSloth();
+    const { stdout: slothVersion } = await run(sloth, ['version']);
+    const work = await mkdtemp(join(tmpdir(), 'metricops-bench-compiler-'));
+    try {
+      const specs = join(work, 'specs');
+      const files = await writeSlothSpecs(specs, total);
+      const bin = join(repoRoot, 'bin', 'metricops.js');
+      const ours: Timing = { label: 'metricops compile (CLI)', command: `node bin/metricops.js compile SPECS --out OUT`, samples: [], cpu: [] };
+      const theirs: Timing = { label: `sloth generate ${slothVersion.trim()} (CLI)`, command: 'sloth generate -i SPECS -o OUT', samples: [], cpu: [] };
+      const startup: Timing = { label: 'node bin/metricops.js --version (start-up only)', command: 'node bin/metricops.js --version', samples: [], cpu: [] };
+      let outputs = { ours: 0, theirs: 0 };
+
+      // One untimed run each first: warms the file cache and checks that both accept every spec.
+      for (let round = 0; round <= repeat; round += 1) {
+        const ourOut = join(work, `ours-${round}`);
+        const theirOut = join(work, `theirs-${round}`);
+        await mkdir(theirOut, { recursive: true }); // sloth generate wants an existing output folder
+        const results = [
+          [ours, await runTimed(process.execPath, [bin, 'compile', specs, '--out', ourOut], work)],
+          [theirs, await runTimed(sloth, ['generate', '--no-log', '-i', specs, '-o', theirOut], work)],
+          [startup, await runTimed(process.execPath, [bin, '--version'], work)],
+        ] as const;
+        if (round === 0) {
+          outputs = { ours: await countFiles(ourOut), theirs: await countFiles(theirOut) };
+        } else {
+          for (const [timing, result] of results) {
+            timing.samples.push(result.wall);
+            if (result.cpu !== null) timing.cpu.push(result.cpu);
+          }
+        }
+        await rm(ourOut, { recursive: true, force: true });
+        await rm(theirOut, { recursive: true, force: true });
+      }
+
+      // In-process: where the time of `metricops compile` goes.
+      const steps: Record<'parse' | 'generate' | 'write', number[]> = { parse: [], generate: [], write: [] };
+      const stepsCpu: Record<'parse' | 'generate' | 'write', number[]> = { parse: [], generate: [], write: [] };
+      const record = (step: 'parse' | 'generate' | 'write', result: { wall: number; cpu: number }) => {
+        steps[step].push(result.wall);
+        stepsCpu[step].push(result.cpu);
+      };
+      let ruleFiles = 0;
+      for (let round = 0; round < repeat; round += 1) {
+        let input: Awaited<ReturnType<typeof loadSpecs>> | undefined;
+        record('parse', await timed(async () => (input = await loadSpecs([specs]))));
+        let compiled: ReturnType<typeof compile> | undefined;
+        record('generate', await timed(async () => (compiled = compile(input!, DEFAULT_COMPILE_OPTIONS))));
+        const out = join(work, `in-process-${round}`);
+        record('write', await timed(() => writeCompiledRules(out, compiled!)));
+        ruleFiles = compiled!.files.length;
+        await rm(out, { recursive: true, force: true });
+      }
+
+      const ratio = median(theirs.samples) / median(ours.samples);
+      const cpuRatio = ours.cpu.length > 0 ? median(theirs.cpu) / median(ours.cpu) : null;
+      const cpuCell = (timing: Timing) => (timing.cpu.length > 0 ? ms(median(timing.cpu)) : 'n/a');
+      const inProcess = median(steps.parse) + median(steps.generate) + median(steps.write);
+      const row = (timing: Timing) =>
+        `| ${timing.label} | \`${timing.command}\` | ${ms(median(timing.samples))} | ${ms(Math.min(...timing.samples))} | ${ms(Math.max(...timing.samples))} | ${cpuCell(timing)} |`;
+      return [
+        `${total} SLOs in ${files} Sloth \`prometheus/v1\` files (ten SLOs per service; objectives 95-99.99; events SLIs, every 7th a raw SLI;`,
+        'page and ticket alerts with labels and annotations, every 5th ticket alert disabled), generated by bench/compiler/sloth-specs.ts.',
+        `Both tools write one rule file per SLO set: metricops ${outputs.ours} files (one per SLO), Sloth ${outputs.theirs} files (one per input file).`,
+        `Each command ran ${repeat} times after one untimed warm-up run, into a fresh output folder; times are wall-clock.`,
+        '',
+        '## Whole CLI, as a user runs it',
+        '',
+        '| run | command | wall median | wall min | wall max | CPU median (user+sys) |',
+        '|---|---|---|---|---|---|',
+        row(ours),
+        row(theirs),
+        row(startup),
+        '',
+        `**Ratio: metricops is ${ratio.toFixed(2)}x ${ratio >= 1 ? 'faster' : 'slower'} than Sloth** (Sloth median / metricops median). ` +
+          `Goal: at least 2x faster — ${ratio >= 2 ? 'met' : 'NOT met'}.` +
+          (cpuRatio === null ? '' : ` By CPU time (steadier on a shared machine): ${cpuRatio.toFixed(2)}x.`),
+        '',
+        '## In process: where metricops spends the time',
+        '',
+        '| step | what | wall median | wall min | CPU median |',
+        '|---|---|---|---|---|',
+        `| parse | \`loadSpecs\`: read, YAML parse, validate (schemas, PromQL) into the model | ${ms(median(steps.parse))} | ${ms(Math.min(...steps.parse))} | ${ms(median(stepsCpu.parse))} |`,
+        `| generate | \`compile\`: rule groups, render YAML (${ruleFiles} files) | ${ms(median(steps.generate))} | ${ms(Math.min(...steps.generate))} | ${ms(median(stepsCpu.generate))} |`,
+        `| write | \`writeCompiledRules\` into an empty folder | ${ms(median(steps.write))} | ${ms(Math.min(...steps.write))} | ${ms(median(stepsCpu.write))} |`,
+        `| total | | ${ms(inProcess)} | | ${ms(median(stepsCpu.parse) + median(stepsCpu.generate) + median(stepsCpu.write))} |`,
+        '',
+        `The CLI run minus the in-process total (${ms(Math.max(0, median(ours.samples) - inProcess))}) is Node start-up and module loading ` +
+          `(start-up alone: ${ms(median(startup.samples))}).`,
+      ].join('\n');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   },
 };
 

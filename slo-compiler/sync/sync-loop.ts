@@ -45,6 +45,11 @@ export class SyncLoop {
     return this.running;
   }
 
+  /** Resolves when no sync is running. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   /** Runs until `stop` resolves. */
   async run(stop: Promise<unknown>): Promise<void> {
     this.logger.info({ schedule: this.schedule }, 'sync started');
@@ -52,7 +57,7 @@ export class SyncLoop {
     void this.tick();
     const signal = await stop;
     await task.stop();
-    await this.running;
+    await this.idle();
     this.logger.info({ signal }, 'sync stopped');
   }
 }
