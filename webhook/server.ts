@@ -31,6 +31,8 @@ export interface WebhookServerOptions {
   pollMs?: number;
   /** Wait this long after a file event before reloading (default 100 ms). */
   debounceMs?: number;
+  /** On close, how long requests in flight may take before their connections are cut (default 5 s). */
+  drainMs?: number;
 }
 
 export interface WebhookServer {
@@ -132,9 +134,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     reloadCertificates,
     async close() {
       for (const watch of watches) watch.close();
+      // Stop accepting, let requests in flight finish (idle keep-alive connections close at once), then cut the rest.
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const cutoff = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 5_000);
+        server.close(() => {
+          clearTimeout(cutoff);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
     },
   };
