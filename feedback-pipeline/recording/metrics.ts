@@ -52,7 +52,7 @@ export class FeedbackMetrics {
     });
     this.gitFailures = new Counter({
       name: 'metricops_feedback_git_failures_total',
-      help: 'Failed Git commits or pushes, by recorder (audit-log, gitops); they are retried.',
+      help: 'Failed audit-log writes, commits or pushes (retried) and failed GitOps write-backs, by recorder (audit-log, gitops).',
       labelNames: ['recorder'],
       registers,
     });
