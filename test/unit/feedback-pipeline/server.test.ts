@@ -97,6 +97,16 @@ describe('feedback server', () => {
     expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_notifications_total')).toContain('source="webhook",result="accepted"} 1');
   });
 
+  test('200 concurrent notifications are all accepted and every alert is submitted exactly once', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => post(webhookPayload({ alerts: [webhookAlert({ fingerprint: `fp-${index}` })] })).then((response) => response.status)),
+    );
+    expect(new Set(statuses)).toEqual(new Set([202]));
+    expect(new Set(sink.alerts.map((alert) => alert.fingerprint)).size).toBe(200);
+    expect(sink.alerts).toHaveLength(200);
+    expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_alerts_received_total')).toContain('source="webhook"} 200');
+  });
+
   test.each([
     ['a payload of another version', { version: '3' }, 'version'],
     ['a missing groupKey', { groupKey: undefined }, 'groupKey'],

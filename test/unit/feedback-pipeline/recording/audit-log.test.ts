@@ -58,6 +58,21 @@ describe('GitAuditLog', () => {
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');
   });
 
+  test('150 records arriving while batches are being committed all end up in Git exactly once', async () => {
+    const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
+    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 5 });
+    for (let index = 0; index < 150; index += 1) {
+      await log.record(decision(`r${index}`, '2026-11-21T10:00:00.000Z'));
+      if (index % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await log.close();
+    expect(log.backlog).toBe(0);
+    const ids = (await readFile(join(repo.dir, 'audit', '2026-11-21.jsonl'), 'utf8')).trimEnd().split('\n').map((line) => (JSON.parse(line) as DecisionRecord).id);
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, index) => `r${index}`));
+    expect(git(repo.dir, 'status', '--porcelain')).toBe('');
+    expect((await repo.log(200)).length).toBeGreaterThan(1);
+  }, 30_000);
+
   test('the history reads committed and still-queued records, newest first', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
     const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
