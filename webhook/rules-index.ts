@@ -19,10 +19,6 @@ export function inlineKey(namespace: string, deployment: string): string {
   return `${namespace}/${deployment}`;
 }
 
-export function emptyRulesIndex(source: string, loadedAt: Date): RulesIndex {
-  return { bySlo: new Map(), inline: new Map(), source, files: 0, alerts: 0, loadedAt };
-}
-
 export function describeRulesIndex(index: RulesIndex): string {
   return `${index.source} (${index.files} files, ${index.alerts} alerts)`;
 }
