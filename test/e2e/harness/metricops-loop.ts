@@ -322,8 +322,15 @@ export class MetricopsLoop {
     }));
   }
 
-  async auditLog(): Promise<string> {
-    return git(this.auditDir, ['log', '--format=%H %s', '--name-only', 'main']);
+  /** The decision records the feedback pipeline pushed to the audit remote (audit/<day>.jsonl on main). */
+  async auditRecords(): Promise<{ outcome: string; reason: string; alert?: { labels?: Record<string, string> }; deployment?: unknown }[]> {
+    const files = (await git(this.auditDir, ['ls-tree', '-r', '--name-only', 'main'])).split('\n').filter((file) => file.endsWith('.jsonl'));
+    const records = [];
+    for (const file of files) {
+      const lines = (await git(this.auditDir, ['show', `main:${file}`])).split('\n').filter(Boolean);
+      records.push(...lines.map((line) => JSON.parse(line) as { outcome: string; reason: string }));
+    }
+    return records;
   }
 
   /** Builds the Alertmanager webhook (v4) body Alertmanager would send for its currently active page alert. */
