@@ -5,7 +5,7 @@ import cron from 'node-cron';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { DurationError, parseDuration } from '../../common/duration.js';
 import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract.js';
-import { InvalidInputError, UsageError } from '../../common/errors.js';
+import { InvalidInputError, MetricopsError, UsageError } from '../../common/errors.js';
 import { loadKubeConfig } from '../../common/kube-config.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
@@ -136,7 +136,9 @@ async function credentialFile(path: string | undefined, flag: string, logger: Lo
 
 function listen(app: ReturnType<typeof createFeedbackServer>['app'], port: number, host: string): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolvePromise(server)));
+    const server = app.listen(port, host, (error?: Error) =>
+      error ? reject(new MetricopsError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })) : resolvePromise(server),
+    );
   });
 }
 

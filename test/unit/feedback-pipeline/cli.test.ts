@@ -9,6 +9,20 @@ import { main } from '../../../cli/main.js';
 import { freePort } from './intake/real-alertmanager.js';
 import { waitFor, webhookPayload } from './intake/fixtures.js';
 
+async function writeKubeconfig(path: string): Promise<void> {
+  const apiPort = await freePort();
+  await writeFile(
+    path,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: "http://127.0.0.1:${apiPort}"}}]
+users: [{name: none, user: {token: x}}]
+contexts: [{name: none, context: {cluster: none, user: none}}]
+current-context: none
+`,
+  );
+}
+
 function testContext(stopSignal: Promise<string> = new Promise(() => undefined)) {
   const out: string[] = [];
   const err: string[] = [];
@@ -48,6 +62,13 @@ describe('metricops feedback', () => {
     expect(err.join('')).toMatch(message);
   });
 
+  test('a kubeconfig that does not exist is invalid input (exit 1) naming it', async () => {
+    const { context, err } = testContext();
+    const missing = join(dir, 'no-kubeconfig');
+    expect(await main(['feedback', '--kubeconfig', missing, '--data-dir', join(dir, 'data')], context)).toBe(1);
+    expect(err.join('')).toContain(`${missing}: cannot load the Kubernetes configuration`);
+  });
+
   test('a token file that does not exist is invalid input (exit 1) naming the file', async () => {
     const { context, err } = testContext();
     const missing = join(dir, 'no-token');
@@ -55,19 +76,24 @@ describe('metricops feedback', () => {
     expect(err.join('')).toContain(`${missing}: --token-file: cannot read credential file ${missing}`);
   });
 
+  test('a port already in use is an error naming the address', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    await writeKubeconfig(join(dir, 'kubeconfig'));
+    const { context, err } = testContext();
+    try {
+      const code = await main(['feedback', '--port', String(port), '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--kubeconfig', join(dir, 'kubeconfig')], context);
+      expect(code).toBe(1);
+      expect(err.join('')).toContain(`cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
+    } finally {
+      blocker.close();
+    }
+  });
+
   test('runs: answers notifications and history with auth, is not ready without a Kubernetes API, and stops on the signal', async () => {
-    const apiPort = await freePort();
     const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-clusters: [{name: none, cluster: {server: "http://127.0.0.1:${apiPort}"}}]
-users: [{name: none, user: {token: x}}]
-contexts: [{name: none, context: {cluster: none, user: none}}]
-current-context: none
-`,
-    );
+    await writeKubeconfig(kubeconfig);
     await writeFile(join(dir, 'token'), 'cli-token\n');
     const remote = join(dir, 'audit.git');
     execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);
