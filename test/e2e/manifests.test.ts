@@ -177,7 +177,11 @@ beforeAll(async () => {
 
   await kubectlOk(['apply', '-f', '-'], toYaml([certManagerCrd('Issuer'), certManagerCrd('Certificate')]));
   await kubectlOk(['wait', '--for=condition=Established', 'crd/issuers.cert-manager.io', 'crd/certificates.cert-manager.io', '--timeout=30s']);
-  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed']) {
+  // A user's kustomization that installs the cert-manager overlay with the git-ssh component, as docs/install.md shows.
+  await mkdir(join(workDir, 'manifests/with-git-ssh'));
+  await writeFile(join(workDir, 'manifests/with-git-ssh/kustomization.yaml'),
+    'resources:\n  - ../overlays/cert-manager\ncomponents:\n  - ../components/git-ssh\n');
+  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed', 'with-git-ssh']) {
     built.set(overlay, documents(await kubectlOk(['kustomize', join(workDir, 'manifests', overlay)])));
   }
   // Namespaced objects can only be dry-run into a namespace that exists: create it for real, with its labels.
@@ -212,6 +216,13 @@ describe('kustomize overlays', () => {
       caBundle: typeof configuration.webhooks[0]!.clientConfig.caBundle === 'string',
       injectCa: configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'] === 'metricops/metricops-webhook',
     }).toEqual(expected);
+  });
+
+  test('the git-ssh component adds the deploy key and GIT_SSH_COMMAND to the feedback container only', () => {
+    const containers = (name: string) => (built.get('with-git-ssh')!.find((object) => object.kind === 'Deployment' && object.metadata.name === name) as unknown as V1Deployment).spec!.template.spec!.containers;
+    expect(containers('metricops-feedback')[0]!.env!.map((variable) => variable.name)).toContain('GIT_SSH_COMMAND');
+    expect(containers('metricops-feedback')[0]!.volumeMounts!.map((mount) => mount.name)).toEqual(expect.arrayContaining(['receiver-token', 'data', 'tmp', 'git-ssh']));
+    expect(containers('metricops-webhook')[0]!.env!.map((variable) => variable.name)).not.toContain('GIT_SSH_COMMAND');
   });
 
   test('the self-signed caBundle is the CA certificate metricops certs wrote, the same caBundle it printed', async () => {
@@ -258,7 +269,7 @@ describe('the self-signed overlay, as the apiserver would see it', () => {
 });
 
 describe('server-side dry run', () => {
-  test.each(['base', 'overlays/cert-manager', 'overlays/self-signed'])('the apiserver accepts every object of %s, without a Pod Security warning', async (overlay) => {
+  test.each(['base', 'overlays/cert-manager', 'overlays/self-signed', 'with-git-ssh'])('the apiserver accepts every object of %s, without a Pod Security warning', async (overlay) => {
     const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: toYaml(built.get(overlay)!) });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const accepted = result.stdout.trim().split('\n').map((line) => /^([a-z]+)(?:\.[^/]+)?\/(\S+) \w+ \(server dry run\)$/.exec(line)?.slice(1, 3).join('/') ?? line);

@@ -52,10 +52,10 @@ export function whereIs(document: ManifestDocument): string {
 }
 
 export function isKustomization(document: ManifestDocument): boolean {
-  return document.object.kind === 'Kustomization';
+  return document.object.kind === 'Kustomization' || document.object.kind === 'Component';
 }
 
-/** Every Kubernetes object committed under manifests/ (kustomizations and their patches excluded). */
+/** Every Kubernetes object committed under manifests/, patches included (kustomizations and components excluded). */
 export function kubeObjects(): ManifestDocument[] {
   return yamlFilesUnder(manifestsDir)
     .flatMap(readDocuments)

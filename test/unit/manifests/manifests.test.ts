@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1ClusterRole, V1Deployment, V1MutatingWebhookConfiguration, V1PodSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { kubeObjects, manifestsDir, objectsOfKind, onlyObject, readDocuments, repoRoot, whereIs, yamlFilesUnder } from './manifest-files.js';
+import { isKustomization, kubeObjects, manifestsDir, objectsOfKind, onlyObject, readDocuments, repoRoot, whereIs, yamlFilesUnder } from './manifest-files.js';
 
 const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -23,11 +23,11 @@ describe('every manifest file', () => {
         apiVersion: 'string',
         kind: 'string',
       });
-      if (document.object.kind !== 'Kustomization') expect(typeof document.object.metadata?.name).toBe('string');
+      if (!isKustomization(document)) expect(typeof document.object.metadata?.name).toBe('string');
     }
   });
 
-  test.each(['manifests/base', 'manifests/overlays/cert-manager', 'manifests/overlays/self-signed'])('%s: the kustomization lists every YAML file beside it and only files that exist', (dir) => {
+  test.each(['manifests/base', 'manifests/overlays/cert-manager', 'manifests/overlays/self-signed', 'manifests/components/git-ssh'])('%s: the kustomization lists every YAML file beside it and only files that exist', (dir) => {
     const kustomization = parse(readFileSync(join(repoRoot, dir, 'kustomization.yaml'), 'utf8')) as {
       resources?: string[];
       patches?: Array<{ path?: string }>;
@@ -229,5 +229,21 @@ describe('RBAC', () => {
         offending: [],
       });
     }
+  });
+});
+
+describe('components/git-ssh', () => {
+  test('mounts the deploy key Secret read-only into the feedback container and points GIT_SSH_COMMAND at it, with strict host keys', () => {
+    const [patch] = readDocuments(join(manifestsDir, 'components/git-ssh/feedback-git-ssh.yaml'));
+    const spec = (patch!.object as unknown as V1Deployment).spec!.template.spec!;
+    const mount = spec.containers[0]!.volumeMounts![0]!;
+    const command = spec.containers[0]!.env!.find((variable) => variable.name === 'GIT_SSH_COMMAND')!.value!;
+    expect(patch!.object.metadata).toEqual({ name: 'metricops-feedback', namespace: 'metricops' });
+    expect(spec.containers[0]!.name).toBe(podSpec('metricops-feedback').containers[0]!.name);
+    expect(mount).toEqual({ name: 'git-ssh', mountPath: '/etc/metricops/git-ssh', readOnly: true });
+    expect(spec.volumes).toEqual([{ name: 'git-ssh', secret: { secretName: 'metricops-git-ssh', defaultMode: 0o400 } }]);
+    expect(command).toContain(`-i ${mount.mountPath}/ssh-privatekey`);
+    expect(command).toContain(`UserKnownHostsFile=${mount.mountPath}/known_hosts`);
+    expect(command).toContain('StrictHostKeyChecking=yes');
   });
 });
