@@ -10,6 +10,9 @@ export function inlineRuleLabels(rule: InlineRule): Record<string, string> {
 }
 
 export function inlineAlertRule(rule: InlineRule): AlertingRule {
+  // Annotations are Go templates: an expression containing braces pairs would not render, so it is left out.
+  const expr = rule.expr.trim();
+  const quoted = expr.includes('{{') || expr.includes('}}') ? '' : `: ${expr}`;
   return {
     alert: INLINE_RULE_ALERT,
     expr: rule.expr.trim(),
@@ -17,7 +20,7 @@ export function inlineAlertRule(rule: InlineRule): AlertingRule {
     labels: inlineRuleLabels(rule),
     annotations: {
       summary: `Inline rule of Deployment ${rule.namespace}/${rule.deployment} is firing.`,
-      description: `metricops.io/rule of Deployment ${rule.namespace}/${rule.deployment}: ${rule.expr.trim()}`,
+      description: `metricops.io/rule of Deployment ${rule.namespace}/${rule.deployment}${quoted}`,
     },
   };
 }

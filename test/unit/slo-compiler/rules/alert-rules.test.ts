@@ -118,3 +118,13 @@ describe('inline rules', () => {
     });
   });
 });
+
+describe('inline rule annotations', () => {
+  test.each([
+    ['a plain expression is quoted in the description', 'up == 0', 'metricops.io/rule of Deployment shop/web: up == 0'],
+    ['an expression with template braces is left out (annotations are Go templates)', 'up{job="{{x}}"} == 0', 'metricops.io/rule of Deployment shop/web'],
+  ])('%s', (_description, expr, expected) => {
+    const rule = inlineAlertRule({ namespace: 'shop', deployment: 'web', expr, for: '1m', location: { source: 'd.yaml' } });
+    expect(rule.annotations.description).toBe(expected);
+  });
+});
