@@ -104,3 +104,49 @@ describe('Sloth parity (out-base-28d.yaml.tpl, SLO slo1)', () => {
     if (want.annotations) expect(isAlertingRule(got) && got.annotations).toEqual(want.annotations);
   });
 });
+
+/**
+ * The same fixture's SLO "slo02": a raw SLI (errorRatioQuery) with both alerts disabled. Sloth emits the SLI and
+ * metadata groups and no alert group; its raw expression is `(<template>)` with the window filled in.
+ */
+describe('Sloth parity (out-base-28d.yaml.tpl, SLO slo02: raw SLI, alerts disabled)', () => {
+  const slo02 = slothBaseSlo1('28d');
+  Object.assign(slo02, {
+    name: 'svc01-slo02',
+    slothId: 'svc01-slo02',
+    slothSlo: 'slo02',
+    objective: 95,
+    labels: { global01k1: 'global01v1', global03k1: 'global03v1' },
+    indicator: {
+      kind: 'raw',
+      errorRatioQuery:
+        'sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{.window}}]))\n/\nsum(rate(http_request_duration_seconds_count{job="myservice"}[{{.window}}]))\n',
+    },
+  });
+  slo02.alerting = { ...slo02.alerting, page: { ...slo02.alerting.page, disabled: true }, ticket: { ...slo02.alerting.ticket, disabled: true } };
+  const groups = sloRuleGroups(slo02, { longWindows: 'exact', info: { version: 'metricops', mode: 'cli-gen-prom' } });
+
+  test('only the SLI and metadata groups', () => {
+    expect(groups.map((group) => group.name)).toEqual(['sloth-slo-sli-recordings-svc01-slo02', 'sloth-slo-meta-recordings-svc01-slo02']);
+  });
+
+  test('the 5m rule matches Sloth\'s raw expression and labels', () => {
+    const rule = groups[0]!.rules[0]!;
+    expect(ruleName(rule)).toBe('slo:sli_error:ratio_rate5m');
+    expect(rule.labels).toEqual({
+      global01k1: 'global01v1',
+      global03k1: 'global03v1',
+      sloth_id: 'svc01-slo02',
+      sloth_service: 'svc01',
+      sloth_slo: 'slo02',
+      sloth_window: '5m',
+    });
+    const sloth =
+      '(sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[5m]))\n/\nsum(rate(http_request_duration_seconds_count{job="myservice"}[5m]))\n)';
+    expect(promqlShape(rule.expr)).toEqual(promqlShape(sloth));
+  });
+
+  test('objective 95 gives Sloth\'s vector(0.95) and vector(1-0.95)', () => {
+    expect(groups[1]!.rules.slice(0, 2).map((rule) => rule.expr)).toEqual(['vector(0.95)', 'vector(1-0.95)']);
+  });
+});
