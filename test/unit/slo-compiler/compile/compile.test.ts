@@ -42,6 +42,10 @@ describe('compile', () => {
     expect(compile(input, prometheus).files[0]!.content.split('\n')[0]).toBe(`${GENERATED_MARKER} from examples/slos/checkout.yaml. DO NOT EDIT.`);
   });
 
+  test('plain YAML: no anchors or aliases even where rules share a label set', () => {
+    for (const file of compile(input, prometheus).files) expect(file.content).not.toMatch(/: [&*]a\d/);
+  });
+
   test('no float noise anywhere in the output', () => {
     for (const file of compile(input, prometheus).files) expect(file.content).not.toMatch(/\d\.\d{13,}/);
   });
