@@ -169,3 +169,46 @@ describe('burn-rate timing parity on the Sloth example (promtool replays the ser
     }
   });
 });
+
+describe('long windows under promtool: both forms give the ratio of counts, not a mean of ratios', () => {
+  // 12h of light traffic failing 10% (100/min), then 12h of heavy clean traffic (1000/min). Over 1d the error
+  // ratio is 7200 / 792000 = 0.00909; a mean of the 5m ratios would say 0.05.
+  test.each([['exact'], ['reuse']] as const)('%s: slo:sli_error:ratio_rate1d at 24h is 0.00909', async (mode) => {
+    const { makeSlo } = await import('../rules/fixtures.js');
+    const compiled = compile({ slos: [makeSlo()], inlineRules: [] }, { format: 'prometheus', longWindows: mode, emitTests: false });
+    await writeCompiledRules(dir, compiled);
+    const counter = (perMinute: (minute: number) => number) => {
+      let value = 0;
+      const values: number[] = [];
+      for (let minute = 0; minute <= 1440; minute += 1) {
+        values.push(value);
+        value += perMinute(minute + 1);
+      }
+      return values.join(' ');
+    };
+    const light = (minute: number) => minute <= 720;
+    const test = {
+      rule_files: [compiled.files[0]!.path],
+      evaluation_interval: '5m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: 'http_requests_total{job="checkout",code="500"}', values: counter((m) => (light(m) ? 10 : 0)) },
+            { series: 'http_requests_total{job="checkout",code="200"}', values: counter((m) => (light(m) ? 90 : 1000)) },
+          ],
+          promql_expr_test: [
+            {
+              expr: 'count((slo:sli_error:ratio_rate1d > 0.0088) < 0.0094)',
+              eval_time: '24h',
+              exp_samples: [{ labels: '{}', value: 1 }],
+            },
+          ],
+        },
+      ],
+    };
+    await writeFile(join(dir, 'long-window.test.yaml'), stringify(test));
+    const result = await promtool(['test', 'rules', 'long-window.test.yaml'], dir);
+    if (!result.ok) throw new Error(result.output);
+  });
+});
