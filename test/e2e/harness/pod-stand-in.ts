@@ -84,10 +84,12 @@ export function startPodStandIn(options: PodStandInOptions): PodStandIn {
   let app: ManagedProcess | undefined;
   let runningImage: string | undefined;
   let stopped = false;
+  let starting = false;
   let starts = 0;
 
   const serve = async (image: string): Promise<void> => {
     const version = versionOfImage(image);
+    starting = true;
     await app?.stop();
     starts += 1;
     const args = [server, '--version', version, '--port', String(options.port)];
@@ -100,6 +102,7 @@ export function startPodStandIn(options: PodStandInOptions): PodStandIn {
     }, { what: `the checkout app ${version} on port ${options.port}`, timeoutMs: 20_000, intervalMs: 100 });
     const change = { version, image, at: new Date() };
     history.push(change);
+    starting = false;
     options.onVersion?.(change);
   };
 
@@ -120,7 +123,14 @@ export function startPodStandIn(options: PodStandInOptions): PodStandIn {
       try {
         const deployment = await apps.readNamespacedDeployment({ name: options.deployment, namespace: options.namespace });
         const image = templateImage(deployment);
-        if (image && image !== runningImage) await serve(image);
+        if (image && image !== runningImage) {
+          await serve(image).catch((error: unknown) => {
+            // Try again next round (the app's log is in logDir).
+            runningImage = undefined;
+            starting = false;
+            throw error;
+          });
+        }
         await markPodsReady(deployment);
       } catch {
         // Not created yet, or a transient API error: look again next round.
@@ -132,7 +142,10 @@ export function startPodStandIn(options: PodStandInOptions): PodStandIn {
   return {
     history,
     async waitForVersion(version, timeoutMs = 60_000) {
-      return waitFor(() => history.findLast((change) => change.version === version && change.image === runningImage), {
+      return waitFor(() => {
+        const last = history.at(-1);
+        return !starting && last?.version === version && last.image === runningImage ? last : undefined;
+      }, {
         what: `the pod stand-in to serve ${version}`, timeoutMs,
       });
     },

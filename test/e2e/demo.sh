@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm run demo`: installs what it needs (test/setup.sh: Debian packages, npm packages, Go if missing, the local
+# control plane build, cached after the first run), then runs the whole loop and prints its timeline, ending with
+# "rolled back in <N>s". Stops everything it started, also on failure or Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+start=$SECONDS
+bash test/setup.sh
+echo "[demo] setup took $((SECONDS - start))s"
+exec node dist/test/e2e/demo/demo.js
