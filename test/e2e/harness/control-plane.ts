@@ -35,6 +35,10 @@ export interface ControlPlane extends Cluster {
   /** Temporary folder with certificates, etcd data and the logs (logs/<name>.log). */
   workDir: string;
   processes: readonly ManagedProcess[];
+  /** Stops kube-apiserver alone (etcd and kube-controller-manager keep running): for outage tests. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again with the same port, certificates and etcd; resolves once /readyz answers 200. */
+  startApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +106,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   await mkdir(logs);
   const processes: ManagedProcess[] = [];
   const keep = options.keepWorkDir ?? process.env.METRICOPS_E2E_KEEP === '1';
+  let startApiServer = async (): Promise<void> => undefined;
+  let stopApiServer = async (): Promise<void> => undefined;
 
   const stop = async (): Promise<void> => {
     for (const child of [...processes].reverse()) await child.stop();
@@ -132,7 +138,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await Promise.race([failOnExit(etcd), waitFor(async () => (await fetch(`${etcdUrl}/health`)).ok, { what: 'etcd /health', timeoutMs: 30_000 })]);
 
     const serverUrl = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       // The "kubernetes" Service endpoint cannot be a loopback address; nothing in the tests needs it.
@@ -147,15 +153,29 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--service-account-signing-key-file=${certificates.serviceAccountKey}`,
       '--service-cluster-ip-range=10.96.0.0/16',
       '--profiling=false',
-    ], { logFile: join(logs, 'kube-apiserver.log') });
-    processes.push(apiserver);
+    ];
     const ca = await readFile(certificates.caCert);
-    await Promise.race([
-      failOnExit(apiserver),
-      waitFor(async () => (await httpsGet(`${serverUrl}/readyz`, ca, adminToken)).status === 200, {
-        what: 'kube-apiserver /readyz', timeoutMs: 90_000, intervalMs: 500,
-      }),
-    ]);
+    let apiserver: ManagedProcess | undefined;
+    startApiServer = async () => {
+      if (apiserver) throw new Error('kube-apiserver is already running');
+      const started = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, { logFile: join(logs, 'kube-apiserver.log') });
+      apiserver = started;
+      processes.push(started);
+      await Promise.race([
+        failOnExit(started),
+        waitFor(async () => (await httpsGet(`${serverUrl}/readyz`, ca, adminToken)).status === 200, {
+          what: 'kube-apiserver /readyz', timeoutMs: 90_000, intervalMs: 500,
+        }),
+      ]);
+    };
+    stopApiServer = async () => {
+      const running = apiserver;
+      if (!running) return;
+      apiserver = undefined;
+      await running.stop();
+      processes.splice(processes.indexOf(running), 1);
+    };
+    await startApiServer();
 
     const kubeconfigPath = join(workDir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfigYaml(serverUrl, certificates.caCert, 'metricops-admin', adminToken), { mode: 0o600 });
@@ -180,7 +200,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       }),
     ]);
 
-    return { ...cluster, workDir, processes, stop };
+    return { ...cluster, workDir, processes, stop, stopApiServer: () => stopApiServer(), startApiServer: () => startApiServer() };
   } catch (error) {
     await stop();
     throw new Error(`the local control plane did not start: ${(error as Error).message}${keep ? ` (logs in ${logs})` : ' (set METRICOPS_E2E_KEEP=1 to keep the logs)'}`, { cause: error });
