@@ -1,3 +1,4 @@
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { systemClock } from '../../../../common/clock.js';
@@ -140,6 +141,25 @@ describe('RuleSync with a real bare remote', () => {
     } finally {
       await other.dispose();
     }
+  });
+
+  test('rules committed while the remote refused pushes go out with the next sync', async () => {
+    const closed = join(fixture.root, 'remote-closed');
+    await writeFile(closed, '');
+    const hook = join(fixture.remote, 'hooks', 'pre-receive');
+    await writeFile(hook, `#!/bin/sh\nif [ -e "${closed}" ]; then echo "remote closed for maintenance" >&2; exit 1; fi\n`);
+    await chmod(hook, 0o755);
+    const before = fixture.remoteHead();
+
+    await expect(ruleSync().runOnce()).rejects.toThrow(/push to origin\/main failed.*remote closed for maintenance/s);
+    expect(fixture.remoteHead()).toBe(before);
+
+    await rm(closed);
+    const outcome = await ruleSync().runOnce();
+
+    expect(outcome).toMatchObject({ status: 'unchanged', pushed: true });
+    expect(fixture.remoteFiles()).toContain('rules/checkout-availability.rules.yaml');
+    expect(git(fixture.remote, 'log', '-1', '--format=%s', 'main')).toMatch(/^metricops: update rules for checkout-availability, search-latency/);
   });
 
   test('operator format writes PrometheusRule objects', async () => {
