@@ -62,22 +62,32 @@ export function stampedDeployment(options: RolloutOptions): V1Deployment {
   return deployment;
 }
 
-/** Creates the Deployment, or rolls it out to `version` (template and stamps replaced, other annotations kept). */
+/**
+ * Creates the Deployment, or rolls it out to `version` (template and stamps replaced, other annotations kept).
+ * A conflict (the controller wrote the status in between) reads again and retries.
+ */
 export async function rollOut(apps: AppsV1Api, options: RolloutOptions): Promise<void> {
   const desired = stampedDeployment(options);
-  let current: V1Deployment | undefined;
-  try {
-    current = await apps.readNamespacedDeployment({ name: options.name, namespace: options.namespace });
-  } catch (error) {
-    if ((error as { code?: number }).code !== 404) throw error;
+  for (let attempt = 1; ; attempt++) {
+    let current: V1Deployment | undefined;
+    try {
+      current = await apps.readNamespacedDeployment({ name: options.name, namespace: options.namespace });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+    }
+    try {
+      if (!current) {
+        await apps.createNamespacedDeployment({ namespace: options.namespace, body: desired });
+        return;
+      }
+      current.metadata!.annotations = { ...current.metadata!.annotations, ...desired.metadata!.annotations };
+      current.spec!.template = desired.spec!.template;
+      await apps.replaceNamespacedDeployment({ name: options.name, namespace: options.namespace, body: current });
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt >= 10) throw error;
+    }
   }
-  if (!current) {
-    await apps.createNamespacedDeployment({ namespace: options.namespace, body: desired });
-    return;
-  }
-  current.metadata!.annotations = { ...current.metadata!.annotations, ...desired.metadata!.annotations };
-  current.spec!.template = desired.spec!.template;
-  await apps.replaceNamespacedDeployment({ name: options.name, namespace: options.namespace, body: current });
 }
 
 /** Waits until the Deployment controller has made `count` ReplicaSets for the Deployment. */
