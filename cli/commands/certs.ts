@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError, UsageError } from '../../common/errors.js';
-import { issueCertificates } from '../../webhook/certificates.js';
 import type { CliContext } from '../context.js';
 
 interface CertsFlags {
@@ -43,6 +42,8 @@ export function registerCertsCommand(program: Command, context: CliContext): voi
           }
         }
       }
+      // @peculiar/x509 and its polyfills take a while to load: only when certificates are made.
+      const { issueCertificates } = await import('../../webhook/certificates.js');
       const issued = await issueCertificates({
         service: flags.service,
         namespace: flags.namespace,

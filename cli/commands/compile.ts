@@ -1,8 +1,5 @@
 import { Option, type Command } from 'commander';
-import { compile, type CompileOptions } from '../../slo-compiler/compile.js';
-import { commitCompiledRules, summarizeNames } from '../../slo-compiler/git-commit.js';
-import { writeCompiledRules } from '../../slo-compiler/output/write.js';
-import { loadSpecs } from '../../slo-compiler/spec/load.js';
+import type { CompileOptions } from '../../slo-compiler/compile.js';
 import type { CliContext } from '../context.js';
 
 interface CompileFlags {
@@ -14,7 +11,10 @@ interface CompileFlags {
   defaultWindow?: string;
 }
 
-/** `metricops compile PATH... --out DIR`: loadSpecs -> compile -> writeCompiledRules [-> commit] -> summary. */
+/**
+ * `metricops compile PATH... --out DIR`: loadSpecs -> compile -> writeCompiledRules [-> commit] -> summary.
+ * The compiler is loaded when the command runs, so other commands and --help do not pay for it.
+ */
 export function registerCompileCommand(program: Command, context: CliContext): void {
   program
     .command('compile')
@@ -27,6 +27,11 @@ export function registerCompileCommand(program: Command, context: CliContext): v
     .option('--commit', 'commit the changed rule files in the Git repository that contains --out')
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
     .action(async (paths: string[], flags: CompileFlags) => {
+      const [{ loadSpecs }, { compile }, { writeCompiledRules }] = await Promise.all([
+        import('../../slo-compiler/spec/load.js'),
+        import('../../slo-compiler/compile.js'),
+        import('../../slo-compiler/output/write.js'),
+      ]);
       const input = await loadSpecs(paths, { defaultWindow: flags.defaultWindow });
       const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true });
       const result = await writeCompiledRules(flags.out, compiled);
@@ -38,6 +43,7 @@ export function registerCompileCommand(program: Command, context: CliContext): v
         ...(compiled.skippedTests ?? []).map((skip) => `  no test for ${skip.slo}: ${skip.reason}`),
       ];
       if (flags.commit) {
+        const { commitCompiledRules, summarizeNames } = await import('../../slo-compiler/git-commit.js');
         const names = [...input.slos.map((slo) => slo.name), ...input.inlineRules.map((rule) => `${rule.namespace}/${rule.deployment}`)];
         const hash = await commitCompiledRules({
           outDir: flags.out,

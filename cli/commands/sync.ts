@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import { InvalidInputError } from '../../common/errors.js';
-import { defaultGitFactory, RuleSync } from '../../slo-compiler/sync/rule-sync.js';
-import { DEFAULT_SCHEDULE, parseSyncOptions, type SyncFlags } from '../../slo-compiler/sync/sync-options.js';
-import { SyncLoop } from '../../slo-compiler/sync/sync-loop.js';
+import { DEFAULT_SCHEDULE } from '../../slo-compiler/sync/default-schedule.js';
+import type { SyncFlags } from '../../slo-compiler/sync/sync-options.js';
 import type { CliContext } from '../context.js';
 
 /**
@@ -22,6 +21,11 @@ export function registerSyncCommand(program: Command, context: CliContext): void
     .option('--workdir <dir>', 'where to keep the clone (reused across runs); default ~/.cache/metricops/sync/<repo>')
     .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
     .action(async (flags: SyncFlags) => {
+      const [{ parseSyncOptions }, { defaultGitFactory, RuleSync }, { SyncLoop }] = await Promise.all([
+        import('../../slo-compiler/sync/sync-options.js'),
+        import('../../slo-compiler/sync/rule-sync.js'),
+        import('../../slo-compiler/sync/sync-loop.js'),
+      ]);
       const options = parseSyncOptions(flags, { cacheDir: process.env.METRICOPS_CACHE });
       const logger = context.createLogger('sync');
       const sync = new RuleSync({ options, logger, clock: context.clock, git: defaultGitFactory(logger) });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadSpecFiles } from '../../slo-compiler/spec/load.js';
 import type { CliContext } from '../context.js';
 
 interface ValidateFlags {
@@ -17,6 +16,7 @@ export function registerValidateCommand(program: Command, context: CliContext): 
     .argument('<paths...>', 'spec files or directories (read recursively: *.yaml, *.yml)')
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
     .action(async (paths: string[], flags: ValidateFlags) => {
+      const { loadSpecFiles } = await import('../../slo-compiler/spec/load.js');
       const loaded = await loadSpecFiles(paths, { defaultWindow: flags.defaultWindow });
       context.stdout(
         `ok: ${plural(loaded.slos.length, 'SLO')}, ${plural(loaded.inlineRules.length, 'inline rule')} in ${plural(loaded.files.length, 'file')}\n`,

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { DurationError, parseDuration } from '../../common/duration.js';
 import { UsageError } from '../../common/errors.js';
-import { startWebhookServer } from '../../webhook/server.js';
 import type { CliContext } from '../context.js';
 
 interface WebhookFlags {
@@ -34,6 +32,10 @@ export function registerWebhookCommand(program: Command, context: CliContext): v
         if (error instanceof DurationError) throw new UsageError(`--recheck: ${error.message}`);
         throw error;
       }
+      const [{ Registry, collectDefaultMetrics }, { startWebhookServer }] = await Promise.all([
+        import('prom-client'),
+        import('../../webhook/server.js'),
+      ]);
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });
       const logger = context.createLogger('webhook');

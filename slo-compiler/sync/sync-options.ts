@@ -5,6 +5,7 @@ import { validateDetailed } from 'node-cron';
 import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { OutputFormat } from '../output/render.js';
+import { DEFAULT_SCHEDULE } from './default-schedule.js';
 
 /** What one `metricops sync` runs with, checked. Folders are relative to the repository root, `/`-separated. */
 export interface SyncOptions {
@@ -30,7 +31,7 @@ export interface SyncFlags {
   format?: OutputFormat;
 }
 
-export const DEFAULT_SCHEDULE = '*/5 * * * *';
+export { DEFAULT_SCHEDULE };
 
 /** Checks the flags; every problem is a UsageError naming the flag and how to fix it. */
 export function parseSyncOptions(flags: SyncFlags, environment: { cacheDir?: string } = {}): SyncOptions {
