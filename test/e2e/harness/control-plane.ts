@@ -47,6 +47,8 @@ export interface ControlPlaneOptions {
   binDir?: string;
   /** Keep the temporary folder after stop (logs for debugging). Also METRICOPS_E2E_KEEP=1. */
   keepWorkDir?: boolean;
+  /** Extra kube-controller-manager flags, e.g. ['--kube-api-qps=500'] for benchmarks that create thousands of objects. */
+  controllerManagerArgs?: readonly string[];
 }
 
 /** Controllers the local cluster runs; see docs/design.md "Test harness" for why these. */
@@ -189,6 +191,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--leader-elect=false',
       '--bind-address=127.0.0.1', '--secure-port=0',
       '--concurrent-deployment-syncs=5', '--concurrent-replicaset-syncs=5',
+      ...(options.controllerManagerArgs ?? []),
     ], { logFile: join(logs, 'kube-controller-manager.log') });
     processes.push(controllerManager);
 
