@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run demo`: installs what it needs (test/setup.sh: Debian packages, npm packages, Go if missing, the local
+# `npm run demo`: installs what it needs (test/setup.sh: Debian packages, npm packages, the local
 # control plane build, cached after the first run), then runs the whole loop and prints its timeline, ending with
 # "rolled back in <N>s". Stops everything it started, also on failure or Ctrl-C.
 set -euo pipefail
