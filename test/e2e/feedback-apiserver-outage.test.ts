@@ -47,8 +47,8 @@ test('the apiserver stops during a rollback: the rollback completes after it ret
   expect(await feedback.notify(pageNotification({ namespace, deployment: NAME, startsAt: new Date(v2At.getTime() + 1_000) }))).toBe(202);
   // The executor's fresh read hits the stopped apiserver and is retried (logged), not failed.
   const logFile = feedback.process.logFile;
-  await waitFor(async () => (await readFile(logFile, 'utf8')).includes('transient API error, retrying'),
-    { what: `a retried API call in ${logFile}`, timeoutMs: 30_000 });
+  const retried = `read Deployment ${namespace}/${NAME}: transient API error, retrying`;
+  await waitFor(async () => (await readFile(logFile, 'utf8')).includes(retried), { what: `"${retried}" in ${logFile}`, timeoutMs: 30_000 });
   expect(await feedback.decisions(namespace, NAME)).toEqual([]);
 
   await cluster.startApiServer();
