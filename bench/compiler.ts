@@ -5,6 +5,7 @@
  * Goal: metricops at least 2x faster than Sloth. Env: BENCH_SLOS (default 1000), BENCH_REPEAT (default 5).
  */
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -111,9 +112,10 @@ const part: BenchPart = {
       }
 
       // In-process: where the time of `metricops compile` goes.
-      const steps: Record<'parse' | 'generate' | 'write', number[]> = { parse: [], generate: [], write: [] };
-      const stepsCpu: Record<'parse' | 'generate' | 'write', number[]> = { parse: [], generate: [], write: [] };
-      const record = (step: 'parse' | 'generate' | 'write', result: { wall: number; cpu: number }) => {
+      type Step = 'parse' | 'generate' | 'write' | 'floor';
+      const steps: Record<Step, number[]> = { parse: [], generate: [], write: [], floor: [] };
+      const stepsCpu: Record<Step, number[]> = { parse: [], generate: [], write: [], floor: [] };
+      const record = (step: Step, result: { wall: number; cpu: number }) => {
         steps[step].push(result.wall);
         stepsCpu[step].push(result.cpu);
       };
@@ -127,6 +129,13 @@ const part: BenchPart = {
         record('write', await timed(() => writeCompiledRules(out, compiled!)));
         ruleFiles = compiled!.files.length;
         await rm(out, { recursive: true, force: true });
+        // The file system's share: creating the same files with nothing else (one plain write each, in order).
+        const floorOut = join(work, `floor-${round}`);
+        await mkdir(floorOut, { recursive: true });
+        record('floor', await timed(async () => {
+          for (const file of compiled!.files) writeFileSync(join(floorOut, file.path), file.content);
+        }));
+        await rm(floorOut, { recursive: true, force: true });
       }
 
       const ratio = median(theirs.samples) / median(ours.samples);
@@ -162,6 +171,9 @@ const part: BenchPart = {
         `| generate | \`compile\`: rule groups, render YAML (${ruleFiles} files) | ${ms(median(steps.generate))} | ${ms(Math.min(...steps.generate))} | ${ms(median(stepsCpu.generate))} |`,
         `| write | \`writeCompiledRules\` into an empty folder | ${ms(median(steps.write))} | ${ms(Math.min(...steps.write))} | ${ms(median(stepsCpu.write))} |`,
         `| total | | ${ms(inProcess)} | | ${ms(median(stepsCpu.parse) + median(stepsCpu.generate) + median(stepsCpu.write))} |`,
+        `| (floor of write) | the same ${ruleFiles} files created with \`writeFileSync\`, nothing else: the file system's cost | ${ms(median(steps.floor))} | ${ms(Math.min(...steps.floor))} | ${ms(median(stepsCpu.floor))} |`,
+        '',
+        `Output folders are created under ${tmpdir()} (\`os.tmpdir()\`; set TMPDIR to measure another file system).`,
         '',
         `The CLI run minus the in-process total (${ms(Math.max(0, median(ours.samples) - inProcess))}) is Node start-up and module loading ` +
           `(start-up alone: ${ms(median(startup.samples))}).`,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, mkdir, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, symlink, writeFile, mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCompiledRules } from '../../../../slo-compiler/output/write.js';
@@ -39,5 +39,15 @@ describe('writeCompiledRules', () => {
     const result = await writeCompiledRules(dir, { files: [{ path: 'new.rules.yaml', content: generated('new') }], guardingAlerts: [] });
     expect(result).toEqual({ written: ['new.rules.yaml'], unchanged: [], removed: ['old.rules.yaml', 'tests/old.test.yaml'] });
     expect(await readFile(join(dir, 'handwritten.yaml'), 'utf8')).toBe('groups: []\n');
+  });
+
+  test('compares through symlinks, and never removes a symlink (only regular generated files)', async () => {
+    await mkdir(join(dir, 'out'));
+    await writeFile(join(dir, 'kept.yaml'), generated('a'));
+    await symlink(join(dir, 'kept.yaml'), join(dir, 'out', 'a.rules.yaml'));
+    await symlink(join(dir, 'kept.yaml'), join(dir, 'out', 'stale-link.rules.yaml'));
+    const result = await writeCompiledRules(join(dir, 'out'), { files: [{ path: 'a.rules.yaml', content: generated('a') }], guardingAlerts: [] });
+    expect(result).toEqual({ written: [], unchanged: ['a.rules.yaml'], removed: [] });
+    expect((await lstat(join(dir, 'out', 'stale-link.rules.yaml'))).isSymbolicLink()).toBe(true);
   });
 });
