@@ -20,8 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: registries that serve only this platform's optional binaries (e.g. @swc/core's
+  # darwin/win32 builds missing) leave the lock file without them, and `npm ci` then refuses it as out of sync.
+  # With a lock file present, `npm install` installs the locked versions.
+  log "installing npm packages (npm install, locked versions)"
+  npm install --no-audit --no-fund
 fi
 
 log "building the CLI (tsc)"
