@@ -11,7 +11,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are here; the build runs below.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# `npm install` with the lock file installs the locked versions. Not `npm ci`: the lock file is made on a registry
+# mirror that serves only Linux builds of optional native packages (@swc/core, unrs-resolver), and `npm ci` refuses
+# a lock without the other platforms' entries as out of sync.
+RUN npm install --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY cli ./cli
 COPY common ./common
@@ -31,7 +34,7 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY bin ./bin
 RUN chmod 0755 bin/metricops.js && ln -s /app/bin/metricops.js /usr/local/bin/metricops

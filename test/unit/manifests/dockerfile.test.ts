@@ -60,13 +60,13 @@ describe('Dockerfile', () => {
 
   test('the build stage installs every dependency from the lockfile and compiles with tsc', () => {
     const runs = arguments_(build, 'RUN');
-    expect(runs.some((run) => /npm ci\b/.test(run) && !run.includes('--omit=dev'))).toBe(true);
+    expect(runs.some((run) => /npm install\b/.test(run) && !run.includes('--omit=dev'))).toBe(true);
     expect(runs.some((run) => run.includes('tsc -p tsconfig.build.json'))).toBe(true);
   });
 
   test('the runtime stage installs production dependencies only, plus git for simple-git', () => {
     const runs = arguments_(runtime, 'RUN');
-    expect(runs.some((run) => /npm ci --omit=dev\b/.test(run))).toBe(true);
+    expect(runs.some((run) => /npm install --omit=dev\b/.test(run))).toBe(true);
     expect(runs.some((run) => /apt-get install .*\bgit\b/.test(run))).toBe(true);
     expect(arguments_(runtime, 'COPY')).toContain('--from=build /src/dist ./dist');
   });
