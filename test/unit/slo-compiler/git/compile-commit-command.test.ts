@@ -2,26 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../../cli/main.js';
-import type { CliContext } from '../../../../cli/context.js';
-import { systemClock } from '../../../../common/clock.js';
-import { createLogger } from '../../../../common/logger.js';
 import { CHECKOUT_SLO } from '../sync/git-fixture.js';
+import { runCli } from '../../run-cli.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const context: CliContext = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    createLogger: (name) => createLogger({ name, level: 'silent' }),
-    clock: systemClock,
-    stopSignal: new Promise(() => undefined),
-  };
-  return { code: await main(argv, context), stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv);
 
 describe('metricops compile --commit', () => {
   let root: string;

@@ -1,23 +1,10 @@
 import { join } from 'node:path';
-import { main } from '../../../../cli/main.js';
-import type { CliContext } from '../../../../cli/context.js';
-import { systemClock } from '../../../../common/clock.js';
-import { createLogger } from '../../../../common/logger.js';
 import { parseSyncOptions } from '../../../../slo-compiler/sync/sync-options.js';
 import { CHECKOUT_SLO, git, RemoteFixture } from './git-fixture.js';
+import { runCli } from '../../run-cli.js';
 
-async function run(argv: string[], stopSignal: Promise<string> = new Promise(() => undefined)) {
-  let stdout = '';
-  let stderr = '';
-  const context: CliContext = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    createLogger: (name) => createLogger({ name, level: 'silent' }),
-    clock: systemClock,
-    stopSignal,
-  };
-  const code = await main(argv, context);
-  return { code, stdout, stderr };
+function run(argv: string[], stopSignal?: Promise<string>) {
+  return runCli(argv, stopSignal ? { stopSignal } : {});
 }
 
 describe('metricops sync', () => {

@@ -1,26 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { main } from '../../../../cli/main.js';
-import type { CliContext } from '../../../../cli/context.js';
-import { systemClock } from '../../../../common/clock.js';
-import { createLogger } from '../../../../common/logger.js';
+import { runCli } from '../../run-cli.js';
 
 const valid = fileURLToPath(new URL('../spec/fixtures/valid', import.meta.url));
 const invalid = fileURLToPath(new URL('../fixtures/invalid', import.meta.url));
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const context: CliContext = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    createLogger: (name) => createLogger({ name, level: 'silent' }),
-    clock: systemClock,
-    stopSignal: new Promise(() => undefined),
-  };
-  const code = await main(argv, context);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv);
 
 describe('metricops validate', () => {
   test.each([
