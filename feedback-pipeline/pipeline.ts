@@ -17,7 +17,7 @@ import type { DeploymentCache, RollbackExecutor, RollbackResult } from './core/p
 import type { RollbackCause } from './core/rollback-patch.js';
 import { templateImages } from './core/pod-template.js';
 import { deploymentKey, RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
-import type { Alert, Decision, DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter } from './model.js';
+import type { Alert, Decision, DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from './model.js';
 
 export interface FeedbackPipelineSettings extends DecisionSettings {
   /** How long an alert occurrence (fingerprint + startsAt) is remembered for deduplication. Default 24h. */
@@ -157,10 +157,11 @@ export class FeedbackPipeline {
       return;
     }
     const lastRollbackAt = this.recentRollbacks.last(target);
+    const replicaSets = cache.replicaSetsOf(deployment);
     const evaluation = decide({
       alert,
       deployment,
-      replicaSets: cache.replicaSetsOf(deployment),
+      replicaSets,
       now: clock.now(),
       settings: this.settings,
       ...(lastRollbackAt ? { lastRollbackAt } : {}),
@@ -174,10 +175,17 @@ export class FeedbackPipeline {
       await this.record(alert, decision, { outcome: 'dry-run', ...plannedRevisions(deployment, evaluation) });
       return;
     }
-    await this.rollBack(alert, decision, deployment, evaluation);
+    await this.rollBack(alert, decision, { deployment, replicaSets }, evaluation);
   }
 
-  private async rollBack(alert: Alert, decision: Decision, deployment: DeploymentState, evaluation: Evaluation): Promise<void> {
+  /** `observed`: the cache snapshot decide() read; the executor patches from it first (one API call, no re-read). */
+  private async rollBack(
+    alert: Alert,
+    decision: Decision,
+    observed: { deployment: DeploymentState; replicaSets: ReplicaSetState[] },
+    evaluation: Evaluation,
+  ): Promise<void> {
+    const { deployment } = observed;
     const { executor, logger } = this.options;
     const cause: RollbackCause = {
       alert: { name: alertName(alert), fingerprint: alert.fingerprint, startsAt: alert.startsAt.toISOString() },
@@ -190,6 +198,7 @@ export class FeedbackPipeline {
         deployment: { namespace: deployment.namespace, name: deployment.name },
         expectedTemplate: deployment.template,
         cause,
+        observed,
       });
     } catch (error) {
       this.seen.release(alert);

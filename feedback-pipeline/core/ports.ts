@@ -20,6 +20,12 @@ export interface RollbackRequest {
   /** The pod template the decision saw: if the Deployment no longer has it, someone else already acted. */
   expectedTemplate: DeploymentState['template'];
   cause: RollbackCause;
+  /**
+   * The informer cache's snapshot the decision was made on (the same objects decide() read). When present, the
+   * executor's first attempt patches from it without reading the apiserver: the patch's `test` op pins
+   * `deployment.resourceVersion`, so a stale snapshot is refused (409/422) and the executor falls back to a fresh read.
+   */
+  observed?: { deployment: DeploymentState; replicaSets: ReplicaSetState[] };
 }
 
 export type RevisionRef = { revision?: number; replicaSet?: string; images: Record<string, string> };

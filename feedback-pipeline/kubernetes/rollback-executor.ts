@@ -1,8 +1,11 @@
 /**
- * Executes a rollback against the apiserver: read the Deployment and its ReplicaSets fresh (not from the cache),
- * choose the target, patch the Deployment with a JSON Patch guarded by a `test` of its resourceVersion, then mark
- * the bad ReplicaSet. Of two racing writers exactly one wins; the other re-reads, finds the template changed and
- * reports "already-rolled-back". Transient API errors are retried (retry.ts); conflicts re-read.
+ * Executes a rollback against the apiserver. First attempt: from the informer cache's snapshot the decision was made
+ * on (request.observed), straight to the patch: one API call. The Deployment patch is a JSON Patch guarded by a
+ * `test` of its resourceVersion, so it applies only to the exact object the target was chosen from; a stale snapshot
+ * gets a 409/422 and the next attempts read the Deployment and its ReplicaSets fresh (not from the cache), choose
+ * the target and patch again. Then the bad ReplicaSet is marked. Of two racing writers exactly one wins; the other
+ * re-reads, finds the template changed and reports "already-rolled-back". Transient API errors are retried
+ * (retry.ts); conflicts re-read, up to maxConflicts.
  */
 import {
   AppsV1Api,
@@ -46,6 +49,13 @@ export interface RollbackExecutorSettings {
   fieldManager?: string;
 }
 
+/** What one attempt patches: the Deployment as read (cache or apiserver) and the target chosen from it. */
+interface Plan {
+  deployment: DeploymentState;
+  from?: ReplicaSetState;
+  to: ReplicaSetState;
+}
+
 export class KubernetesRollbackExecutor implements RollbackExecutor {
   private readonly apps: AppsV1Api;
   private readonly retry: RetrySettings;
@@ -70,27 +80,14 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
     const expected = templateKey(request.expectedTemplate);
     let rejected: { resourceVersion: string; error: unknown } | undefined;
 
+    // Attempt 0 patches from the cache snapshot when it is usable; every later attempt (and attempt 0 without a
+    // usable snapshot) reads fresh. A conflict on the cached attempt counts like any other: at most maxConflicts + 1
+    // patches in all.
     for (let attempt = 0; attempt <= this.maxConflicts; attempt++) {
-      const live = await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace }));
-      const deployment = toDeploymentState(live);
-      if (rejected && rejected.resourceVersion === deployment.resourceVersion) {
-        throw new RollbackError(request.deployment, `the apiserver rejected the patch: ${describeApiError(rejected.error)}`, { cause: rejected.error });
-      }
-      if (templateKey(deployment.template) !== expected) {
-        return {
-          outcome: 'already-rolled-back',
-          reason: `Deployment ${ref} no longer has the pod template the alert was decided on (${describeTemplateChange(deployment)}): already rolled back or redeployed`,
-        };
-      }
-      const replicaSets = (
-        await this.call(`list ReplicaSets of ${ref}`, request, () => this.apps.listNamespacedReplicaSet({ namespace, ...selectorOf(live) }))
-      ).items
-        .filter((replicaSet) => replicaSet.metadata?.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.uid))
-        .map(toReplicaSetState);
-      const { from, to } = selectRollbackTarget(deployment, replicaSets);
-      if (!to) {
-        return { outcome: 'no-previous-good-revision', reason: `Deployment ${ref} has no older revision with a different pod template that is not marked bad` };
-      }
+      const cached = attempt === 0 ? this.cachedPlan(request, expected) : undefined;
+      const plan = cached ?? (await this.freshPlan(request, expected, rejected));
+      if ('outcome' in plan) return plan;
+      const { deployment, from, to } = plan;
 
       const record = rolledBackFromRecord(deployment, from, to, request.cause);
       const patch = deploymentRollbackPatch(deployment, to, record);
@@ -104,7 +101,10 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       } catch (error) {
         const status = error instanceof RollbackError ? statusOf(error.cause) : undefined;
         if (status !== 409 && status !== 422) throw error;
-        this.logger.info({ deployment: ref, status, attempt }, 'rollback patch conflicted; re-reading the Deployment');
+        this.logger.info(
+          { deployment: ref, status, attempt, source: cached ? 'cache' : 'apiserver', resourceVersion: deployment.resourceVersion },
+          'rollback patch conflicted; re-reading the Deployment',
+        );
         rejected = { resourceVersion: deployment.resourceVersion, error: (error as RollbackError).cause };
         continue;
       }
@@ -113,6 +113,81 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       return { outcome: 'rolled-back', from: record.from, to: record.to, patchedAt, markedBad };
     }
     throw new RollbackError(request.deployment, `the Deployment kept changing: ${this.maxConflicts + 1} conflicting patches in a row`);
+  }
+
+  /**
+   * The plan from the informer cache's snapshot (request.observed), without any API call; undefined when the
+   * snapshot cannot be used and the first attempt must read fresh.
+   *
+   * Why a stale cache cannot cause a wrong rollback: the patch's first op tests metadata.resourceVersion against the
+   * snapshot's. The apiserver applies the patch only if the Deployment is still exactly the object (template,
+   * annotations, everything) the target was chosen from; otherwise the test op fails with 422 (409 on an
+   * optimistic-lock conflict) and the next attempt reads fresh, with the fresh path's semantics (a changed template
+   * is already-rolled-back, an unchanged resourceVersion means a real rejection). The ReplicaSets are not pinned by
+   * the test op, but what moves them (a rollout, an undo renumbering a revision, another replica's rollback before
+   * it marks a revision bad) changes the Deployment first; the fresh path reads them before its patch as well, so
+   * neither path excludes a concurrent edit of a ReplicaSet alone.
+   *
+   * Not used (fresh read instead), never guessed:
+   * - the snapshot is of another Deployment or another template than expectedTemplate;
+   * - it has no annotations: the cache keeps only metricops.io/* and the revision annotation, so it cannot tell
+   *   whether the live object has others, and the patch for an object without annotations adds the whole map
+   *   (which would replace them); the controller's revision annotation makes this case rare;
+   * - it has no ReplicaSet of the current template (the ReplicaSet cache lags the Deployment's) or no target.
+   *
+   * The templates are plain JSON: the cache keeps each as canonical JSON text (pod-template-hash and null fields
+   * removed, keys sorted) and returns a JSON.parse of it, so the patch value has no Date objects or class
+   * instances; null and absent mean the same to the apiserver, and key order does not matter.
+   */
+  private cachedPlan(request: RollbackRequest, expected: string): Plan | undefined {
+    const observed = request.observed;
+    if (!observed) return undefined;
+    const { deployment, replicaSets } = observed;
+    const unusable = (why: string): undefined => {
+      this.logger.debug({ deployment: `${request.deployment.namespace}/${request.deployment.name}`, why }, 'cache snapshot not used; reading fresh');
+      return undefined;
+    };
+    if (deployment.namespace !== request.deployment.namespace || deployment.name !== request.deployment.name) {
+      return unusable('snapshot of another Deployment');
+    }
+    if (!deployment.resourceVersion) return unusable('no resourceVersion');
+    if (templateKey(deployment.template) !== expected) return unusable('snapshot template differs from the expected one');
+    if (Object.keys(deployment.annotations).length === 0) return unusable('no annotations in the snapshot');
+    const { from, to } = selectRollbackTarget(deployment, replicaSets);
+    if (!from) return unusable('no ReplicaSet of the current template in the snapshot');
+    if (!to) return unusable('no target in the snapshot');
+    return { deployment, from, to };
+  }
+
+  /** Reads the Deployment and its ReplicaSets from the apiserver and plans the patch (or reports why there is none). */
+  private async freshPlan(
+    request: RollbackRequest,
+    expected: string,
+    rejected: { resourceVersion: string; error: unknown } | undefined,
+  ): Promise<Plan | RollbackResult> {
+    const { namespace, name } = request.deployment;
+    const ref = `${namespace}/${name}`;
+    const live = await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace }));
+    const deployment = toDeploymentState(live);
+    if (rejected && rejected.resourceVersion === deployment.resourceVersion) {
+      throw new RollbackError(request.deployment, `the apiserver rejected the patch: ${describeApiError(rejected.error)}`, { cause: rejected.error });
+    }
+    if (templateKey(deployment.template) !== expected) {
+      return {
+        outcome: 'already-rolled-back',
+        reason: `Deployment ${ref} no longer has the pod template the alert was decided on (${describeTemplateChange(deployment)}): already rolled back or redeployed`,
+      };
+    }
+    const replicaSets = (
+      await this.call(`list ReplicaSets of ${ref}`, request, () => this.apps.listNamespacedReplicaSet({ namespace, ...selectorOf(live) }))
+    ).items
+      .filter((replicaSet) => replicaSet.metadata?.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.uid))
+      .map(toReplicaSetState);
+    const { from, to } = selectRollbackTarget(deployment, replicaSets);
+    if (!to) {
+      return { outcome: 'no-previous-good-revision', reason: `Deployment ${ref} has no older revision with a different pod template that is not marked bad` };
+    }
+    return from ? { deployment, from, to } : { deployment, to };
   }
 
   private async markBad(from: ReplicaSetState, to: ReplicaSetState, request: RollbackRequest): Promise<boolean> {

@@ -67,9 +67,17 @@ describe('FeedbackPipeline with the Kubernetes adapters', () => {
 
   test('a page alert rolls the Deployment back to v1, annotates it, marks v2 bad and records a RolledBack Event', async () => {
     const { pipeline, recorder } = await replica();
+    const before = apiserver.requests.length;
 
     pipeline.submit([alert()]);
     await pipeline.drain();
+
+    // From the informer cache straight to the guarded patch: no GET of the Deployment, no LIST of its ReplicaSets.
+    expect(apiserver.requests.slice(before)).toEqual([
+      'PATCH /apis/apps/v1/namespaces/shop/deployments/checkout',
+      'PATCH /apis/apps/v1/namespaces/shop/replicasets/checkout-bbb',
+      'POST /api/v1/namespaces/shop/events',
+    ]);
 
     expect(recorder.records.map((r) => r.outcome)).toEqual(['rolled-back']);
     const deployment = apiserver.deployment('shop', 'checkout');
@@ -102,6 +110,10 @@ describe('FeedbackPipeline with the Kubernetes adapters', () => {
     expect(outcomes.filter((outcome) => outcome === 'rolled-back')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'rolled-back' || outcome === 'failed')).toHaveLength(1);
     expect(apiserver.deploymentPatches.filter((patch) => patch.status === 200)).toHaveLength(1);
+    // The loser (if it patched at all: its cache may already show the undo) was refused by the resourceVersion test.
+    expect(apiserver.deploymentPatches.filter((patch) => patch.status !== 200).map((patch) => patch.status)).toEqual(
+      apiserver.deploymentPatches.length === 2 ? [422] : [],
+    );
     expect(apiserver.deployment('shop', 'checkout').spec!.template.spec!.containers[0]!.image).toBe('shop/checkout:v1');
   });
 

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { ManualClock } from '../../../common/clock.js';
 import { Annotations } from '../../../common/contract.js';
 import { silentLogger } from '../../../common/logger.js';
@@ -85,6 +86,7 @@ describe('FeedbackPipeline', () => {
           time: '2026-11-21T10:06:02.000Z',
           reason: expect.stringMatching(/roll back to revision 1/),
         },
+        observed: { deployment: deploymentState(), replicaSets: simpleHistory() },
       },
     ]);
     expect(recorder.records).toEqual([
@@ -98,6 +100,21 @@ describe('FeedbackPipeline', () => {
         id: expect.stringMatching(/^[0-9a-f]{16}$/),
       }),
     ]);
+  });
+
+  test('the executor gets the cache snapshot the decision was made on (the same objects, read from the cache once)', async () => {
+    const { cache, executor, pipeline } = setup();
+    const replicaSetsOf = jest.spyOn(cache, 'replicaSetsOf');
+
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+
+    expect(executor.requests).toHaveLength(1);
+    const observed = executor.requests[0]!.observed!;
+    expect(observed.deployment).toBe(cache.deployments[0]);
+    expect(observed.replicaSets).toBe(cache.replicaSets);
+    expect(executor.requests[0]!.expectedTemplate).toBe(observed.deployment.template);
+    expect(replicaSetsOf).toHaveBeenCalledTimes(1);
   });
 
   test.each([

@@ -18,6 +18,8 @@ export class StatefulApiserver {
   readonly events: CoreV1Event[] = [];
   /** Accepted Deployment patches, and rejected ones (status code). */
   readonly deploymentPatches: Array<{ status: number }> = [];
+  /** Every request but watches, as "METHOD /path" (no query). */
+  readonly requests: string[] = [];
   private readonly watchers: Array<{ resource: Resource; res: ServerResponse }> = [];
   private resourceVersion = 100;
   private server: Server | undefined;
@@ -70,6 +72,7 @@ export class StatefulApiserver {
     const all = /^\/apis\/apps\/v1\/(deployments|replicasets)$/.exec(url.pathname);
     const inNamespace = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|replicasets)(?:\/([^/]+))?$/.exec(url.pathname);
     const events = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(url.pathname);
+    if (url.searchParams.get('watch') !== 'true') this.requests.push(`${req.method} ${url.pathname}`);
 
     if (all && url.searchParams.get('watch') === 'true') {
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
