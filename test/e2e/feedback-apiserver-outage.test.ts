@@ -45,9 +45,10 @@ test('the apiserver stops during a rollback: the rollback completes after it ret
 
   await cluster.stopApiServer();
   expect(await feedback.notify(pageNotification({ namespace, deployment: NAME, startsAt: new Date(v2At.getTime() + 1_000) }))).toBe(202);
-  // The executor's fresh read hits the stopped apiserver and is retried (logged), not failed.
+  // The executor's first call, the JSON Patch from the cache snapshot (no read first), hits the stopped apiserver and
+  // is retried (logged), not failed.
   const logFile = feedback.process.logFile;
-  const retried = `read Deployment ${namespace}/${NAME}: transient API error, retrying`;
+  const retried = `patch Deployment ${namespace}/${NAME}: transient API error, retrying`;
   await waitFor(async () => (await readFile(logFile, 'utf8')).includes(retried), { what: `"${retried}" in ${logFile}`, timeoutMs: 30_000 });
   expect(await feedback.decisions(namespace, NAME)).toEqual([]);
 
