@@ -122,20 +122,28 @@ async function createScale(cluster: ControlPlane, apps: AppsV1Api): Promise<numb
 const fmt = (n: number): string => n.toFixed(1);
 
 /**
- * The floor under the pipeline's latency: the executor's three API calls (read the Deployment, list its ReplicaSets,
- * JSON Patch it) made directly from this process, one after the other, `ROLLBACKS` times (ms each).
+ * The floors under the pipeline's latency, made directly from this process `ROLLBACKS` times (ms each, sorted):
+ * `patch`: one JSON Patch, what the executor sends when the informer cache's snapshot is current (its usual path);
+ * `fresh`: read the Deployment, list its ReplicaSets, JSON Patch it, one after the other: the fallback after a
+ * conflict (and what every rollback did before the cached path).
  */
-async function apiRoundTrips(apps: AppsV1Api, namespace: string, name: string): Promise<number[]> {
-  const times: number[] = [];
+async function apiRoundTrips(apps: AppsV1Api, namespace: string, name: string): Promise<{ patch: number[]; fresh: number[] }> {
+  const patch: number[] = [];
+  const fresh: number[] = [];
+  const annotate = (value: string) =>
+    apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'add', path: '/metadata/annotations/bench~1round', value }] },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
   for (let i = 0; i < ROLLBACKS; i++) {
-    const started = performance.now();
+    let started = performance.now();
+    await annotate(`p${i}`);
+    patch.push(performance.now() - started);
+    started = performance.now();
     await apps.readNamespacedDeployment({ name, namespace });
     await apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${name}` });
-    await apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'add', path: '/metadata/annotations/bench~1round', value: String(i) }] },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
-    times.push(performance.now() - started);
+    await annotate(`f${i}`);
+    fresh.push(performance.now() - started);
   }
-  return times.sort((a, b) => a - b);
+  return { patch: patch.sort((a, b) => a - b), fresh: fresh.sort((a, b) => a - b) };
 }
 
 /** RSS of an idle node process that ran `code` (ESM), 3 s after start: what the runtime and a library cost alone. */
@@ -191,18 +199,20 @@ const part: BenchPart = {
         '',
         `## Rollback latency (${ROLLBACKS} rollbacks, one at a time, one Deployment each)`,
         '',
-        'client: POST /api/v1/alerts sent -> watch event showing the v1 template (includes HTTP intake, decision, fresh',
-        'reads, the JSON Patch and the watch delivery). pipeline: the record\'s `latencyMs` (alert received -> patch accepted).',
+        'client: POST /api/v1/alerts sent -> watch event showing the v1 template (includes HTTP intake, decision, the JSON',
+        'Patch from the informer cache\'s snapshot (fresh reads only after a conflict) and the watch delivery).',
+        'pipeline: the record\'s `latencyMs` (alert received -> patch accepted).',
         '',
         '| measure | p50 | p99 | max |',
         '|---|---|---|---|',
         `| client (POST -> watch event), ms | ${fmt(percentile(client, 50))} | ${fmt(p99)} | ${fmt(client.at(-1)!)} |`,
         `| pipeline latencyMs, ms | ${fmt(percentile(pipeline, 50))} | ${fmt(percentile(pipeline, 99))} | ${fmt(pipeline.at(-1)!)} |`,
-        `| floor: read + list + JSON Patch from the bench process, ms | ${fmt(percentile(floor, 50))} | ${fmt(percentile(floor, 99))} | ${fmt(floor.at(-1)!)} |`,
+        `| floor: one JSON Patch from the bench process (the cached path), ms | ${fmt(percentile(floor.patch, 50))} | ${fmt(percentile(floor.patch, 99))} | ${fmt(floor.patch.at(-1)!)} |`,
+        `| floor: read + list + JSON Patch (the fresh path, after a conflict), ms | ${fmt(percentile(floor.fresh, 50))} | ${fmt(percentile(floor.fresh, 99))} | ${fmt(floor.fresh.at(-1)!)} |`,
         '',
         `Goal p99 <= ${LATENCY_GOAL_MS} ms (client view): ${p99 <= LATENCY_GOAL_MS ? 'met' : 'NOT met'}.`,
-        `The pipeline's p50 (${fmt(percentile(pipeline, 50))} ms) is next to the p50 of its three API calls made directly`,
-        `(${fmt(percentile(floor, 50))} ms): on this loaded machine the apiserver round trips, not the pipeline, set the latency.`,
+        `Pipeline p50 ${fmt(percentile(pipeline, 50))} ms; one JSON Patch made directly: p50 ${fmt(percentile(floor.patch, 50))} ms;`,
+        `read + list + patch: p50 ${fmt(percentile(floor.fresh, 50))} ms.`,
         '',
         `## Memory (RSS from /proc/<pid>/status VmRSS)`,
         '',
