@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../common/clock.js';
@@ -8,6 +7,7 @@ import { silentLogger } from '../../../common/logger.js';
 import type { CliContext } from '../../../cli/context.js';
 import { main } from '../../../cli/main.js';
 import { eventually, httpsCall } from './tls-fixtures.js';
+import { freePort } from '../../e2e/harness/ports.js';
 
 function context(stopSignal: Promise<string> = new Promise(() => undefined)) {
   const out: string[] = [];
@@ -20,15 +20,6 @@ function context(stopSignal: Promise<string> = new Promise(() => undefined)) {
     stopSignal,
   };
   return { value, out, err };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 describe('metricops certs', () => {

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import nock from 'nock';
 import { ManualClock } from '../../../../common/clock.js';
@@ -10,6 +9,7 @@ import type { RollbackRequest } from '../../../../feedback-pipeline/core/ports.j
 import { cacheDeployment, cacheReplicaSet, deploymentStateOf, replicaSetStateOf } from '../../../../feedback-pipeline/kubernetes/cached-objects.js';
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { APISERVER, FAST_RETRY, replicaSetList, testKubeConfig, wireDeployment, wireReplicaSet } from './kube-fixtures.js';
+import { freePort } from '../../../e2e/harness/ports.js';
 
 const DEPLOYMENT = '/apis/apps/v1/namespaces/shop/deployments/checkout';
 const REPLICASETS = '/apis/apps/v1/namespaces/shop/replicasets';
@@ -485,15 +485,6 @@ describe('KubernetesRollbackExecutor against an apiserver that is down for a mom
     expect(seen).toEqual([`GET ${DEPLOYMENT}`, `GET ${REPLICASETS}`, `PATCH ${DEPLOYMENT}`, `PATCH ${BAD_RS}`]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function podTemplateWithoutPorts(image: string) {
   const template = podTemplate(image);
