@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../common/clock.js';
 import { Annotations } from '../common/contract.js';
 import type { AdmissionRequest } from './admission-review.js';
-import { containerImages } from './container-images.js';
+import { containerImages } from '../common/contract/images.js';
 import { StampError } from './errors.js';
 import { resolveGuardingAlerts } from './guarding-alerts.js';
 import type { RulesIndex } from './rules-index.js';

@@ -3,7 +3,7 @@
  * `pod-template-hash` label that the controller adds to each ReplicaSet's copy. Pure.
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import { containerImages } from '../../webhook/container-images.js';
+import { containerImages } from '../../common/contract/images.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
@@ -28,7 +28,7 @@ export function templatesEqual(a: V1PodTemplateSpec, b: V1PodTemplateSpec): bool
 }
 
 /** Key prefix of init containers in image maps: the webhook's `metricops.io/images` convention (one definition). */
-export { INIT_CONTAINER_PREFIX } from '../../webhook/container-images.js';
+export { INIT_CONTAINER_PREFIX } from '../../common/contract/images.js';
 
 /**
  * Container name -> image of a template (init containers as `init:<name>`): what the rollback records show.

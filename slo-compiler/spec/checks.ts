@@ -1,6 +1,6 @@
 import { DurationError, formatDuration, parseDuration } from '../../common/duration.js';
 import type { DocumentIssue } from './document-issue.js';
-import type { FieldPath } from './field-path.js';
+import type { FieldPath } from '../../common/field-path.js';
 
 /** Field checks shared by every format. Each returns the problems it found (empty when the value is fine). */
 

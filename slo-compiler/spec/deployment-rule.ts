@@ -3,7 +3,7 @@ import type { InlineRule } from '../model.js';
 import { checkForDuration, checkKubernetesName } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
-import { valueAt, type FieldPath } from './field-path.js';
+import { valueAt, type FieldPath } from '../../common/field-path.js';
 import { checkExpression } from './promql.js';
 import { describe } from './zod-issues.js';
 

@@ -1,4 +1,4 @@
-import type { FieldPath } from './field-path.js';
+import type { FieldPath } from '../../common/field-path.js';
 
 /** A problem inside one document, before it is placed in its file (line and column come later, only when needed). */
 export interface DocumentIssue {

@@ -1,5 +1,5 @@
 import { LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import type { FieldPath } from './field-path.js';
+import type { FieldPath } from '../../common/field-path.js';
 
 export interface Position {
   line: number;

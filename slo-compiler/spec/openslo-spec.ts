@@ -3,7 +3,7 @@ import type { Indicator, Slo, Target } from '../model.js';
 import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, checkWindow, deriveAlertName } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
-import type { FieldPath } from './field-path.js';
+import type { FieldPath } from '../../common/field-path.js';
 import { checkSelector } from './promql.js';
 import { labelName, nonEmptyString, strictObject } from './schema.js';
 import { parseSchema } from './parse-schema.js';

@@ -6,7 +6,7 @@ import { convertDeployment } from './deployment-rule.js';
 import type { Converted, DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import { findDuplicates } from './duplicates.js';
-import { formatFieldPath } from './field-path.js';
+import { formatFieldPath } from '../../common/field-path.js';
 import { Locator } from './locate.js';
 import { convertMetricopsSpec } from './metricops-spec.js';
 import { convertOpenSloSli, convertOpenSloSpec } from './openslo-spec.js';

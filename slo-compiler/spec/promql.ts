@@ -1,6 +1,6 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { DocumentIssue } from './document-issue.js';
-import type { FieldPath } from './field-path.js';
+import type { FieldPath } from '../../common/field-path.js';
 
 /** `{{window}}` (the model's form), `{{.window}}` (Sloth's Go template form) and spaced variants. */
 const WINDOW_TEMPLATE = /\{\{\s*\.?window\s*\}\}/g;

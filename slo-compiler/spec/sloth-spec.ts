@@ -3,7 +3,7 @@ import type { AlertSettings, Indicator, Slo, Target } from '../model.js';
 import { checkObjectivePercent, checkReservedLabels, checkSlothName, checkWindow } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
-import { formatFieldPath, type FieldPath } from './field-path.js';
+import { formatFieldPath, type FieldPath } from '../../common/field-path.js';
 import { checkTemplateQuery, normalizeWindowTemplate } from './promql.js';
 import { annotationMap, labelMap, nonEmptyString, strictObject } from './schema.js';
 import { parseSchema } from './parse-schema.js';

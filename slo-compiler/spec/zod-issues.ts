@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { DocumentIssue } from './document-issue.js';
-import { valueAt, type FieldPath } from './field-path.js';
+import { valueAt, type FieldPath } from '../../common/field-path.js';
 
 type ZodIssue = z.core.$ZodIssue;
 

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppsV1Api, type KubeConfig, type V1Deployment, Watch } from '@kubernetes/client-node';
 import { Annotations } from '../../../common/contract.js';
-import { containerImages } from '../../../webhook/container-images.js';
+import { containerImages } from '../../../common/contract/images.js';
 import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
 import { startMetricops } from './metricops-cli.js';
 import { freePort } from './ports.js';

@@ -1,5 +1,5 @@
 import { templateImages, templatesEqual, withoutPodTemplateHash } from '../../../../feedback-pipeline/core/pod-template.js';
-import { containerImages } from '../../../../webhook/container-images.js';
+import { containerImages } from '../../../../common/contract/images.js';
 import { StampError } from '../../../../webhook/errors.js';
 
 describe('templateImages', () => {

@@ -1,4 +1,4 @@
-import { StampError } from './errors.js';
+import { StampError } from '../../webhook/errors.js';
 
 /** Key prefix of init containers in `metricops.io/images`; app containers use their bare name. */
 export const INIT_CONTAINER_PREFIX = 'init:';
