@@ -1,4 +1,9 @@
-/** A path to a field inside one YAML document: object keys and array indexes, outermost first. */
+/**
+ * Field paths as users read them in messages, the one formatter every component uses: `spec.indicator.ratio.errors`,
+ * `alerts[0].startsAt`, `slos[0].sli`, `metadata.annotations["metricops.io/rule"]`.
+ */
+
+/** A path to a field inside one document: object keys and array indexes, outermost first. */
 export type FieldPath = ReadonlyArray<string | number>;
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -14,7 +19,18 @@ export function formatFieldPath(path: FieldPath): string {
   return text;
 }
 
-/** The value at `path` in a parsed YAML document, or undefined when any step is missing. */
+/** The inverse of formatFieldPath: `slos[0].name` -> ['slos', 0, 'name']. */
+export function parseFieldPath(path: string): Array<string | number> {
+  const segments: Array<string | number> = [];
+  for (const match of path.matchAll(/([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
+  }
+  return segments;
+}
+
+/** The value at `path` in a parsed document, or undefined when any step is missing. */
 export function valueAt(document: unknown, path: FieldPath): unknown {
   let value = document;
   for (const segment of path) {

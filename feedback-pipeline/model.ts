@@ -3,7 +3,7 @@
  * (decide, select the rollback target, roll back) and its recorders (Events, audit log, GitOps write-back, metrics).
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { RollbackMode } from '../common/contract.js';
+import type { RollbackMode } from '../common/contract/annotations.js';
 
 /** One alert as Alertmanager reports it, from either the webhook (v4 payload) or the API (GET /api/v2/alerts). */
 export interface Alert {

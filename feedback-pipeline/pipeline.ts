@@ -14,8 +14,8 @@ import { alertName, labelledDeployment, matchAlertToDeployment } from './core/al
 import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, type DecisionSettings, type Evaluation } from './core/decide.js';
 import { parseDeploymentPolicy } from './core/policy.js';
 import type { DeploymentCache, RollbackExecutor, RollbackResult } from './core/ports.js';
-import type { RollbackCause } from './core/rollback-patch.js';
-import { templateImages } from './core/pod-template.js';
+import type { RollbackCause } from '../common/contract/rolled-back-from.js';
+import { templateImages } from '../common/contract/images.js';
 import { deploymentKey, RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
 import type { Alert, Decision, DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from './model.js';
 

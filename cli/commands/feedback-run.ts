@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { DurationError, parseDuration } from '../../common/duration.js';
-import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract.js';
+import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { InvalidInputError, MetricopsError, UsageError } from '../../common/errors.js';
 import { loadKubeConfig } from '../../common/kube-config.js';
 import { redactUrl } from '../../common/git-repository.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SLO_SEVERITIES } from '../../common/contract.js';
+import { SLO_SEVERITIES } from '../../common/contract/alert-labels.js';
 import type { CliContext } from '../context.js';
 
 export interface FeedbackFlags {

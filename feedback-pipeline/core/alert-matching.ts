@@ -2,7 +2,7 @@
  * Which Deployment an alert guards: by its `namespace` + `deployment` labels, or by an entry of the Deployment's
  * `metricops.io/rules` annotation (same alertname, and every label of the entry equal on the alert). Pure.
  */
-import { AlertLabels } from '../../common/contract.js';
+import { AlertLabels } from '../../common/contract/alert-labels.js';
 import type { Alert, DeploymentPolicy, DeploymentState } from '../model.js';
 
 export const ALERTNAME_LABEL = 'alertname';

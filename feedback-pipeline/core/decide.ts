@@ -2,7 +2,8 @@
  * The decision: does this alert roll this Deployment back? Pure: everything it needs is passed in.
  * The checks run in a fixed order and the first one that fails names the skip; docs/design.md ("Decision") lists it.
  */
-import { Annotations, type SloSeverity } from '../../common/contract.js';
+import { type SloSeverity } from '../../common/contract/alert-labels.js';
+import { Annotations } from '../../common/contract/annotations.js';
 import { formatDuration } from '../../common/duration.js';
 import type { Alert, Decision, DeploymentPolicy, DeploymentState, ReplicaSetState, SkipReason } from '../model.js';
 import { alertName, alertSeverity, matchAlertToDeployment, type AlertMatch } from './alert-matching.js';

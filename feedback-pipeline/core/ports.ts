@@ -3,7 +3,7 @@
  * feedback-pipeline/kubernetes/ implement them; tests pass plain objects.
  */
 import type { DeploymentState, ReplicaSetState } from '../model.js';
-import type { RollbackCause } from './rollback-patch.js';
+import type { RollbackCause } from '../../common/contract/rolled-back-from.js';
 
 export interface DeploymentCache {
   /** Resolves once the first list of Deployments and ReplicaSets is in the cache. */

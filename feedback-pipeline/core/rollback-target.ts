@@ -4,7 +4,7 @@
  * Never "the second-highest revision": after an undo the controller renumbers the restored ReplicaSet, so a
  * duplicate notification would flip back to the bad version (kubernetes/website#6921). Pure.
  */
-import { Annotations } from '../../common/contract.js';
+import { isMarkedBad } from '../../common/contract/bad-revision.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import { templateKey } from './pod-template.js';
 
@@ -13,10 +13,6 @@ export interface RollbackTarget {
   from?: ReplicaSetState;
   /** The revision to return to; absent when there is no previous good revision. */
   to?: ReplicaSetState;
-}
-
-export function isMarkedBad(replicaSet: Pick<ReplicaSetState, 'annotations'>): boolean {
-  return replicaSet.annotations[Annotations.badRevision] !== undefined;
 }
 
 export function selectRollbackTarget(
@@ -29,7 +25,7 @@ export function selectRollbackTarget(
   const to = newestFirst.find(
     (replicaSet) =>
       (from === undefined || replicaSet.revision < from.revision) &&
-      !isMarkedBad(replicaSet) &&
+      !isMarkedBad(replicaSet.annotations) &&
       templateKey(replicaSet.template) !== currentKey,
   );
   const target: RollbackTarget = {};

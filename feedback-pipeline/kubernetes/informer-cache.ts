@@ -11,7 +11,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { Annotations } from '../../common/contract.js';
+import { Annotations } from '../../common/contract/annotations.js';
 import type { Logger } from '../../common/logger.js';
 import { formatAnnotationProblem, parseDeploymentPolicy } from '../core/policy.js';
 import type { DeploymentCache } from '../core/ports.js';

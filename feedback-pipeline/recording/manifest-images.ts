@@ -1,8 +1,6 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Document } from 'yaml';
+import { INIT_CONTAINER_PREFIX } from '../../common/contract/images.js';
 import { InvalidInputError, MetricopsError, type InputIssue } from '../../common/errors.js';
-
-/** Key prefix of init containers in an images map (`metricops.io/images`, DecisionRecord.to.images). */
-export const INIT_CONTAINER_PREFIX = 'init:';
 
 export class ManifestTargetError extends MetricopsError {}
 

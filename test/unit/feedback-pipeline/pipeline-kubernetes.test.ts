@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ManualClock } from '../../../common/clock.js';
-import { Annotations } from '../../../common/contract.js';
+import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
 import { createKubernetesAdapters, type KubernetesAdapters } from '../../../feedback-pipeline/kubernetes/adapters.js';
 import type { DecisionRecord, DecisionRecorder } from '../../../feedback-pipeline/model.js';

@@ -1,6 +1,6 @@
 /** Builders of feedback-pipeline data for tests: a Deployment "shop/checkout" with ReplicaSet histories. */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 import type { Alert, DeploymentState, ReplicaSetState } from '../../../../feedback-pipeline/model.js';
 
 export const DEPLOYED_AT = '2026-11-21T10:00:00.000Z';

@@ -1,6 +1,6 @@
-import { templateImages, templatesEqual, withoutPodTemplateHash } from '../../../../feedback-pipeline/core/pod-template.js';
-import { containerImages } from '../../../../common/contract/images.js';
-import { StampError } from '../../../../webhook/errors.js';
+import { containerImages, templateImages } from '../../../../common/contract/images.js';
+import { StampError } from '../../../../common/contract/stamp-error.js';
+import { templatesEqual, withoutPodTemplateHash } from '../../../../feedback-pipeline/core/pod-template.js';
 
 describe('templateImages', () => {
   test('app containers by name, init containers as init:<name> (the webhook metricops.io/images convention)', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../../common/clock.js';
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 import { GitRepository } from '../../../../common/git-repository.js';
 import { silentLogger } from '../../../../common/logger.js';
 import type { DeploymentCache, RollbackExecutor, RollbackRequest } from '../../../../feedback-pipeline/core/ports.js';

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { compile } from '../../../../slo-compiler/compile.js';
 import { writeCompiledRules } from '../../../../slo-compiler/output/write.js';
-import { loadSpecs } from '../../../../slo-compiler/spec/load.js';
+import { loadSpecs } from '../../../../slo-compiler/inputs/load.js';
 import { burnRateWindows } from '../../../../slo-compiler/rules/burn-rate.js';
 import { formatPromDuration } from '../../../../slo-compiler/rules/prom-duration.js';
 

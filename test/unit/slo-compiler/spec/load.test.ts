@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError, UsageError } from '../../../../common/errors.js';
-import { loadSpecFiles, loadSpecs } from '../../../../slo-compiler/spec/load.js';
+import { loadSpecFiles, loadSpecs } from '../../../../slo-compiler/inputs/load.js';
 
 const valid = fileURLToPath(new URL('./fixtures/valid', import.meta.url));
 const invalid = fileURLToPath(new URL('../fixtures/invalid', import.meta.url));

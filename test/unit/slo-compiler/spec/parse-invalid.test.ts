@@ -1,5 +1,5 @@
 import type { InputIssue } from '../../../../slo-compiler/../common/errors.js';
-import { parseSpecs } from '../../../../slo-compiler/spec/parse.js';
+import { parseSpecs } from '../../../../slo-compiler/inputs/parse.js';
 
 /** Native spec lines 1-9; `spec` is indented by 2 and `indicator` content starts at line 8. */
 function native(fields: { objective?: string; extra?: string; indicator?: string; metadata?: string } = {}): string {

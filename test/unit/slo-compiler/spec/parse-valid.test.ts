@@ -1,5 +1,5 @@
 import type { Slo } from '../../../../slo-compiler/model.js';
-import { parseSpecs } from '../../../../slo-compiler/spec/parse.js';
+import { parseSpecs } from '../../../../slo-compiler/inputs/parse.js';
 
 function parseOne(text: string, options = {}) {
   const result = parseSpecs([{ source: 'specs.yaml', text }], options);

@@ -1,13 +1,12 @@
-import { Annotations } from '../../common/contract.js';
+import { Annotations } from '../../common/contract/annotations.js';
+import { DEFAULT_RULE_FOR } from '../../common/contract/inline-rule-alert.js';
 import type { InlineRule } from '../model.js';
 import { checkForDuration, checkKubernetesName } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
-import { valueAt, type FieldPath } from '../../common/field-path.js';
+import { formatFieldPath, valueAt, type FieldPath } from '../../common/field-path.js';
 import { checkExpression } from './promql.js';
 import { describe } from './zod-issues.js';
-
-const DEFAULT_RULE_FOR = '1m';
 
 /** An apps/v1 Deployment: an InlineRule when annotated `metricops.io/rule`, else nothing. */
 export function convertDeployment(document: unknown, context: DocumentContext): Converted {
@@ -34,7 +33,7 @@ export function convertDeployment(document: unknown, context: DocumentContext): 
     deployment: name as string,
     expr: expr as string,
     for: forValue as string,
-    location: { source: context.source, document: context.document, path: `metadata.annotations["${Annotations.rule}"]` },
+    location: { source: context.source, document: context.document, path: formatFieldPath(exprPath) },
   };
   return { slos: [], inlineRules: [rule], issues: [] };
 }

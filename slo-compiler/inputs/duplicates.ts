@@ -1,5 +1,6 @@
 import { formatLocation, type InputIssue, type InputLocation } from '../../common/errors.js';
-import type { InlineRule, Slo } from '../model.js';
+import { parseFieldPath } from '../../common/field-path.js';
+import { inlineRuleKey, type InlineRule, type Slo } from '../model.js';
 import type { Locator } from './locate.js';
 
 type FindLocator = (location: InputLocation) => Locator | undefined;
@@ -24,7 +25,7 @@ export function findDuplicates(slos: readonly Slo[], inlineRules: readonly Inlin
   }
   const firstRule = new Map<string, InlineRule>();
   for (const rule of inlineRules) {
-    const key = `${rule.namespace}/${rule.deployment}`;
+    const key = inlineRuleKey(rule);
     const first = firstRule.get(key);
     if (!first) {
       firstRule.set(key, rule);
@@ -47,17 +48,6 @@ function place(location: InputLocation): string {
 function withLine(location: InputLocation, findLocator: FindLocator): InputLocation {
   const locator = findLocator(location);
   if (!locator || location.document === undefined || location.path === undefined) return location;
-  const position = locator.locate(location.document, pathSegments(location.path));
+  const position = locator.locate(location.document, parseFieldPath(location.path));
   return position ? { ...location, line: position.line, column: position.column } : location;
-}
-
-/** Inverse of formatFieldPath for the simple paths model locations use (`slos[0].name`, `metadata.annotations["k"]`). */
-function pathSegments(path: string): Array<string | number> {
-  const segments: Array<string | number> = [];
-  for (const match of path.matchAll(/([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
-    if (match[1] !== undefined) segments.push(match[1]);
-    else if (match[2] !== undefined) segments.push(Number(match[2]));
-    else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
-  }
-  return segments;
 }
