@@ -10,55 +10,79 @@ import { parseSchema } from './parse-schema.js';
 
 export const SLOTH_VERSION = 'prometheus/v1';
 
+/** Where the body sits in its document and how its fields are spelled there, for problem paths and messages. */
+export interface SlothDialect {
+  base: FieldPath;
+  keys: { errorRatioQuery: string; errorQuery: string; totalQuery: string; pageAlert: string; ticketAlert: string };
+  /** The problem when `slos` is empty. */
+  noSlos: string;
+}
+
+const PROMETHEUS_V1: SlothDialect = {
+  base: [],
+  keys: { errorRatioQuery: 'error_ratio_query', errorQuery: 'error_query', totalQuery: 'total_query', pageAlert: 'page_alert', ticketAlert: 'ticket_alert' },
+  noSlos: 'a Sloth spec needs at least one SLO under slos',
+};
+
 const alertSchema = strictObject({
   disable: z.boolean().optional(),
   labels: labelMap.optional(),
   annotations: annotationMap.optional(),
 });
 
-const sloSchema = strictObject({
-  name: nonEmptyString,
-  objective: z.number(),
-  description: z.string().optional(),
-  labels: labelMap.optional(),
-  infoLabels: z.unknown().optional(),
-  interval: z.unknown().optional(),
-  sli: strictObject({
-    raw: strictObject({ error_ratio_query: z.string() }).optional(),
-    events: strictObject({ error_query: z.string(), total_query: z.string() }).optional(),
-    plugin: z.unknown().optional(),
-  }),
-  alerting: strictObject({
+type SlothAlert = z.output<typeof alertSchema>;
+
+/**
+ * The fields of the Sloth spec body (service, labels, slos), declared once for both spellings: the dialect's field
+ * names are what the schema checks (so problems name the fields as the user wrote them), and both parse into the
+ * same body (raw: the error ratio query; events: errorQuery, totalQuery; alerting: pageAlert, ticketAlert).
+ */
+export function slothBodyShape(dialect: SlothDialect) {
+  const { keys } = dialect;
+  const raw = strictObject({ [keys.errorRatioQuery]: z.string() }).transform((value) => value[keys.errorRatioQuery] as string);
+  const events = strictObject({ [keys.errorQuery]: z.string(), [keys.totalQuery]: z.string() }).transform((value) => ({
+    errorQuery: value[keys.errorQuery] as string,
+    totalQuery: value[keys.totalQuery] as string,
+  }));
+  const alerting = strictObject({
     name: z.string().optional(),
     labels: labelMap.optional(),
     annotations: annotationMap.optional(),
-    page_alert: alertSchema.optional(),
-    ticket_alert: alertSchema.optional(),
-  }).optional(),
-});
-
-const schema = strictObject({
-  version: z.literal(SLOTH_VERSION),
-  service: nonEmptyString,
-  labels: labelMap.optional(),
-  slos: z.array(sloSchema).min(1, { error: 'a Sloth spec needs at least one SLO under slos' }),
-});
-
-type SlothSlo = z.infer<typeof sloSchema>;
-
-/** The Sloth spec body (service, labels, slos) in prometheus/v1 field names; the Kubernetes CRD is mapped onto it. */
-export type SlothSpecBody = Omit<z.infer<typeof schema>, 'version'>;
-
-/** Where the body sits in its document and how its fields are spelled there, for problem paths and messages. */
-export interface SlothDialect {
-  base: FieldPath;
-  keys: { errorRatioQuery: string; errorQuery: string; totalQuery: string; pageAlert: string; ticketAlert: string };
+    [keys.pageAlert]: alertSchema.optional(),
+    [keys.ticketAlert]: alertSchema.optional(),
+  }).transform(({ name, labels, annotations, ...alerts }) => ({
+    name: name as string | undefined,
+    labels: labels as Record<string, string> | undefined,
+    annotations: annotations as Record<string, string> | undefined,
+    pageAlert: alerts[keys.pageAlert] as SlothAlert | undefined,
+    ticketAlert: alerts[keys.ticketAlert] as SlothAlert | undefined,
+  }));
+  const slo = strictObject({
+    name: nonEmptyString,
+    objective: z.number(),
+    description: z.string().optional(),
+    labels: labelMap.optional(),
+    infoLabels: z.unknown().optional(),
+    interval: z.unknown().optional(),
+    sli: strictObject({
+      raw: raw.optional(),
+      events: events.optional(),
+      plugin: z.unknown().optional(),
+    }),
+    alerting: alerting.optional(),
+  });
+  return {
+    service: nonEmptyString,
+    labels: labelMap.optional(),
+    slos: z.array(slo).min(1, { error: dialect.noSlos }),
+  };
 }
 
-const PROMETHEUS_V1: SlothDialect = {
-  base: [],
-  keys: { errorRatioQuery: 'error_ratio_query', errorQuery: 'error_query', totalQuery: 'total_query', pageAlert: 'page_alert', ticketAlert: 'ticket_alert' },
-};
+const schema = strictObject({ version: z.literal(SLOTH_VERSION), ...slothBodyShape(PROMETHEUS_V1) });
+
+/** The Sloth spec body as parsed from either spelling. */
+export type SlothSpecBody = Omit<z.output<typeof schema>, 'version'>;
+type SlothSlo = SlothSpecBody['slos'][number];
 
 /** Labels that make a Sloth SLO guard a Deployment (Sloth has no target field; these labels reach the alerts anyway). */
 export const SLOTH_TARGET_LABELS = { deployment: 'deployment', namespace: 'namespace' } as const;
@@ -67,7 +91,8 @@ export const SLOTH_TARGET_LABELS = { deployment: 'deployment', namespace: 'names
 export function convertSlothSpec(document: unknown, context: DocumentContext): Converted {
   const parsed = parseSchema(schema, document);
   if (!parsed.data) return problems(parsed.issues);
-  return convertSlothBody(parsed.data, PROMETHEUS_V1, context, parsed.issues);
+  const { version: _version, ...body } = parsed.data;
+  return convertSlothBody(body, PROMETHEUS_V1, context, parsed.issues);
 }
 
 /** Checks a Sloth spec body and converts each SLO; `earlier` are problems already found in the document. */
@@ -91,8 +116,8 @@ export function convertSlothBody(spec: SlothSpecBody, dialect: SlothDialect, con
     found.push(
       ...checkReservedLabels(slo.labels, [...base, 'labels']),
       ...checkReservedLabels(slo.alerting?.labels, [...base, 'alerting', 'labels'], useSloLabels),
-      ...checkReservedLabels(slo.alerting?.page_alert?.labels, [...base, 'alerting', keys.pageAlert, 'labels'], useSloLabels),
-      ...checkReservedLabels(slo.alerting?.ticket_alert?.labels, [...base, 'alerting', keys.ticketAlert, 'labels'], useSloLabels),
+      ...checkReservedLabels(slo.alerting?.pageAlert?.labels, [...base, 'alerting', keys.pageAlert, 'labels'], useSloLabels),
+      ...checkReservedLabels(slo.alerting?.ticketAlert?.labels, [...base, 'alerting', keys.ticketAlert, 'labels'], useSloLabels),
     );
     const indicator = convertSli(slo, base, keys, found);
     for (const unsupported of ['infoLabels', 'interval'] as const) {
@@ -100,9 +125,9 @@ export function convertSlothBody(spec: SlothSpecBody, dialect: SlothDialect, con
         found.push({ path: [...base, unsupported], message: `Sloth's "${unsupported}" is not supported by metricops yet: remove it (it would otherwise be silently ignored)` });
       }
     }
-    const alerting = slo.alerting ?? {};
-    const pageDisabled = alerting.page_alert?.disable ?? false;
-    const ticketDisabled = alerting.ticket_alert?.disable ?? false;
+    const alerting: Partial<NonNullable<SlothSlo['alerting']>> = slo.alerting ?? {};
+    const pageDisabled = alerting.pageAlert?.disable ?? false;
+    const ticketDisabled = alerting.ticketAlert?.disable ?? false;
     if ((alerting.name ?? '') === '' && !(pageDisabled && ticketDisabled)) {
       found.push({
         path: [...base, 'alerting', 'name'],
@@ -129,8 +154,8 @@ export function convertSlothBody(spec: SlothSpecBody, dialect: SlothDialect, con
         name: alerting.name ?? '',
         labels: alerting.labels ?? {},
         annotations: alerting.annotations ?? {},
-        page: alertSettings(alerting.page_alert),
-        ticket: alertSettings(alerting.ticket_alert),
+        page: alertSettings(alerting.pageAlert),
+        ticket: alertSettings(alerting.ticketAlert),
       },
       format: 'sloth',
       location: { source: context.source, document: context.document, path: formatFieldPath([...base, 'name']) },
@@ -159,17 +184,17 @@ function convertSli(slo: SlothSlo, base: FieldPath, keys: SlothDialect['keys'], 
   let indicator: Indicator;
   if (events) {
     const errorPath = [...path, 'events', keys.errorQuery];
-    if (events.error_query.trim() === events.total_query.trim()) {
+    if (events.errorQuery.trim() === events.totalQuery.trim()) {
       found.push({ path: errorPath, message: `${keys.errorQuery} and ${keys.totalQuery} are the same query: ${keys.errorQuery} must count only the bad events` });
     }
     found.push(
-      ...checkTemplateQuery(events.error_query, errorPath, '{{.window}}'),
-      ...checkTemplateQuery(events.total_query, [...path, 'events', keys.totalQuery], '{{.window}}'),
+      ...checkTemplateQuery(events.errorQuery, errorPath, '{{.window}}'),
+      ...checkTemplateQuery(events.totalQuery, [...path, 'events', keys.totalQuery], '{{.window}}'),
     );
-    indicator = { kind: 'events', errorQuery: normalizeWindowTemplate(events.error_query), totalQuery: normalizeWindowTemplate(events.total_query) };
+    indicator = { kind: 'events', errorQuery: normalizeWindowTemplate(events.errorQuery), totalQuery: normalizeWindowTemplate(events.totalQuery) };
   } else {
-    found.push(...checkTemplateQuery(raw!.error_ratio_query, [...path, 'raw', keys.errorRatioQuery], '{{.window}}'));
-    indicator = { kind: 'raw', errorRatioQuery: normalizeWindowTemplate(raw!.error_ratio_query) };
+    found.push(...checkTemplateQuery(raw!, [...path, 'raw', keys.errorRatioQuery], '{{.window}}'));
+    indicator = { kind: 'raw', errorRatioQuery: normalizeWindowTemplate(raw!) };
   }
   issues.push(...found);
   return found.length === 0 ? indicator : undefined;
