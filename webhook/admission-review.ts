@@ -54,6 +54,9 @@ export interface AdmissionResponse {
   warnings?: string[];
 }
 
+/** What a decision answers; completeResponse adds the uid, the status and, with a patch, its patchType. */
+export type AdmissionAnswer = Omit<AdmissionResponse, 'uid' | 'patchType'>;
+
 export interface AdmissionReviewResponse {
   apiVersion: typeof ADMISSION_API_VERSION;
   kind: 'AdmissionReview';
