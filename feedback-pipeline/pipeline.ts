@@ -13,7 +13,7 @@ import type { Logger } from '../common/logger.js';
 import { alertName, labelledDeployment, matchAlertToDeployment } from './core/alert-matching.js';
 import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, type DecisionSettings, type Evaluation } from './core/decide.js';
 import { parseDeploymentPolicy } from './core/policy.js';
-import type { DeploymentCache, RollbackExecutor, RollbackResult } from './core/ports.js';
+import type { DeploymentCache, RollbackExecutor, RollbackResult } from './ports.js';
 import type { RollbackCause } from '../common/contract/rolled-back-from.js';
 import { templateImages } from '../common/contract/images.js';
 import { deploymentKey, RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';

@@ -6,9 +6,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { KubernetesEventRecorder, type EventRecorderSettings } from './event-recorder.js';
+import { KubernetesEventRecorder, type EventRecorderSettings } from '../recorders/event-recorder.js';
 import { InformerCache, type InformerCacheSettings } from './informer-cache.js';
-import { KubernetesRollbackExecutor, type RollbackExecutorSettings } from './rollback-executor.js';
+import { KubernetesRollbackExecutor, type RollbackExecutorSettings } from '../actuators/cluster-rollback.js';
 
 export interface KubernetesAdapterSettings {
   cache?: InformerCacheSettings;

@@ -14,7 +14,7 @@ import {
 import { Annotations } from '../../common/contract/annotations.js';
 import type { Logger } from '../../common/logger.js';
 import { formatAnnotationProblem, parseDeploymentPolicy } from '../core/policy.js';
-import type { DeploymentCache } from '../core/ports.js';
+import type { DeploymentCache } from '../ports.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import { describeApiError } from './retry.js';
 import {

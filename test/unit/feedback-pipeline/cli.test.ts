@@ -46,7 +46,7 @@ describe('metricops feedback', () => {
   });
 
   test.each([
-    ['a port out of range', ['--port', '70000'], /--port "70000" must be a whole number from 1 to 65535/],
+    ['a port out of range', ['--port', '70000'], /--port "70000" must be a port number from 1 to 65535/],
     ['a port that is not a number', ['--port', 'http'], /--port "http"/],
     ['a poll schedule that is not cron', ['--poll-schedule', 'every 30s'], /--poll-schedule "every 30s" is not a cron expression/],
     ['an unknown severity', ['--severities', 'page,critical'], /--severities "page,critical": use a comma-separated list of page, ticket/],

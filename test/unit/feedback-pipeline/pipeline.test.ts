@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { ManualClock } from '../../../common/clock.js';
 import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
-import type { DeploymentCache, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/core/ports.js';
+import type { DeploymentCache, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/ports.js';
 import type { DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from '../../../feedback-pipeline/model.js';
 import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';

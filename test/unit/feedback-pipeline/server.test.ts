@@ -7,9 +7,9 @@ import { silentLogger } from '../../../common/logger.js';
 import { Authenticator } from '../../../feedback-pipeline/intake/authenticator.js';
 import { CredentialFile } from '../../../feedback-pipeline/intake/credential-file.js';
 import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
-import { AuditHistory } from '../../../feedback-pipeline/recording/audit-history.js';
-import { FeedbackMetrics } from '../../../feedback-pipeline/recording/metrics.js';
-import { createFeedbackServer, type FeedbackServer } from '../../../feedback-pipeline/server.js';
+import { AuditHistory } from '../../../feedback-pipeline/history/audit-history.js';
+import { FeedbackMetrics } from '../../../feedback-pipeline/metrics.js';
+import { createFeedbackServer, type FeedbackServer } from '../../../feedback-pipeline/app.js';
 import { listen, RecordingSink, webhookAlert, webhookPayload } from './intake/fixtures.js';
 
 const TOKEN = 'alertmanager-token-1';

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { ManualClock } from '../../../../common/clock.js';
 import { silentLogger } from '../../../../common/logger.js';
-import { eventFor, KubernetesEventRecorder } from '../../../../feedback-pipeline/kubernetes/event-recorder.js';
+import { eventFor, KubernetesEventRecorder } from '../../../../feedback-pipeline/recorders/event-recorder.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
 import { APISERVER, FAST_RETRY, testKubeConfig } from './kube-fixtures.js';
 

@@ -7,9 +7,9 @@ import { ManualClock } from '../../../../common/clock.js';
 import { GitRepository } from '../../../../common/git-repository.js';
 import { silentLogger } from '../../../../common/logger.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
-import { AuditHistory } from '../../../../feedback-pipeline/recording/audit-history.js';
-import { GitAuditLog } from '../../../../feedback-pipeline/recording/audit-log.js';
-import { FeedbackMetrics } from '../../../../feedback-pipeline/recording/metrics.js';
+import { AuditHistory } from '../../../../feedback-pipeline/history/audit-history.js';
+import { GitAuditLog } from '../../../../feedback-pipeline/recorders/audit-log.js';
+import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 

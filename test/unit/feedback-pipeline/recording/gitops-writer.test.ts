@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GitRepository } from '../../../../common/git-repository.js';
 import { silentLogger } from '../../../../common/logger.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
-import { GitOpsManifestWriter, GitOpsPathError, resolveInside } from '../../../../feedback-pipeline/recording/gitops-writer.js';
+import { GitOpsManifestWriter, GitOpsPathError, resolveInside } from '../../../../feedback-pipeline/actuators/gitops-write-back.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../../../common/errors.js';
-import { ManifestTargetError, replaceImages } from '../../../../feedback-pipeline/recording/manifest-images.js';
+import { ManifestTargetError, replaceImages } from '../../../../feedback-pipeline/actuators/manifest-images.js';
 
 const MANIFEST = `# Checkout, managed by Argo CD
 apiVersion: v1

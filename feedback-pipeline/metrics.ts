@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { DecisionRecord, DecisionRecorder } from '../model.js';
+import type { DecisionRecord, DecisionRecorder } from './model.js';
 
 export type NotificationSource = 'webhook' | 'poll';
 export type NotificationResult = 'accepted' | 'invalid' | 'unauthorized' | 'too-large' | 'unavailable' | 'failed' | 'skipped';

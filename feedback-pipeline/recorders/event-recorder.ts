@@ -7,9 +7,9 @@ import { hostname } from 'node:os';
 import type { Clock } from '../../common/clock.js';
 import { MetricopsError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { DeploymentCache } from '../core/ports.js';
+import type { DeploymentCache } from '../ports.js';
 import type { DecisionRecord, DecisionRecorder } from '../model.js';
-import { DEFAULT_RETRY, describeApiError, withRetry, type RetrySettings } from './retry.js';
+import { DEFAULT_RETRY, describeApiError, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 
 export const EventReasons = {
   rolledBack: 'RolledBack',

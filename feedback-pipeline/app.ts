@@ -4,10 +4,10 @@ import { InvalidInputError, type InputIssue } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { AlertSink } from './intake/alert-sink.js';
 import type { Authenticator } from './intake/authenticator.js';
-import { parseHistoryQuery } from './intake/history-query.js';
+import { parseHistoryQuery } from './history/history-query.js';
 import { alertsFromWebhook, parseWebhookPayload } from './intake/webhook-payload.js';
-import type { DecisionHistory } from './recording/audit-history.js';
-import type { FeedbackMetrics, NotificationResult } from './recording/metrics.js';
+import type { DecisionHistory } from './history/audit-history.js';
+import type { FeedbackMetrics, NotificationResult } from './metrics.js';
 
 export const DEFAULT_BODY_LIMIT = '1mb';
 

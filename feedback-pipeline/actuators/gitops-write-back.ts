@@ -5,7 +5,7 @@ import type { GitRepository } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
 import type { DecisionRecord, GitOpsWriter } from '../model.js';
 import { replaceImages } from './manifest-images.js';
-import type { FeedbackMetrics } from './metrics.js';
+import type { FeedbackMetrics } from '../metrics.js';
 
 export class GitOpsPathError extends MetricopsError {}
 

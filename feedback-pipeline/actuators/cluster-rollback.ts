@@ -19,7 +19,7 @@ import type { Clock } from '../../common/clock.js';
 import { MetricopsError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { templateKey } from '../core/pod-template.js';
-import type { RollbackExecutor, RollbackRequest, RollbackResult } from '../core/ports.js';
+import type { RollbackExecutor, RollbackRequest, RollbackResult } from '../ports.js';
 import {
   badRevisionPatch,
   badRevisionRecord,
@@ -28,8 +28,8 @@ import {
 } from '../core/rollback-patch.js';
 import { selectRollbackTarget } from '../core/rollback-target.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
-import { REVISION_ANNOTATION } from './cached-objects.js';
-import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySettings } from './retry.js';
+import { REVISION_ANNOTATION } from '../kubernetes/cached-objects.js';
+import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 
 export class RollbackError extends MetricopsError {
   constructor(

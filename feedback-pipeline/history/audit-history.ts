@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { DecisionRecord } from '../model.js';
-import { AUDIT_DIR, newestFirst } from './audit-files.js';
+import { AUDIT_DIR, newestFirst } from '../recorders/audit-files.js';
 
 export interface HistoryQuery {
   namespace?: string;

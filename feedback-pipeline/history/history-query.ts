@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../common/errors.js';
-import type { HistoryQuery } from '../recording/audit-history.js';
-import { issuesFromZod } from './zod-issues.js';
+import type { HistoryQuery } from './audit-history.js';
+import { issuesFromZod } from '../intake/zod-issues.js';
 
 export const DEFAULT_HISTORY_LIMIT = 100;
 export const MAX_HISTORY_LIMIT = 1000;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { GitRepository, redactUrl } from '../../common/git-repository.js';
-import type { Logger } from '../../common/logger.js';
+import { GitRepository, redactUrl } from '../common/git-repository.js';
+import type { Logger } from '../common/logger.js';
 
 export interface GitTarget {
   repo: GitRepository;

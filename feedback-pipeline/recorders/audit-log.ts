@@ -5,7 +5,7 @@ import type { GitRepository } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
 import type { DecisionRecord, DecisionRecorder } from '../model.js';
 import { auditFileFor, AUDIT_DIR } from './audit-files.js';
-import type { FeedbackMetrics } from './metrics.js';
+import type { FeedbackMetrics } from '../metrics.js';
 
 export interface AuditLogOptions {
   repo: GitRepository;

@@ -2,8 +2,8 @@
  * What the pipeline needs from Kubernetes, as interfaces: the informer cache and the rollback executor in
  * feedback-pipeline/kubernetes/ implement them; tests pass plain objects.
  */
-import type { DeploymentState, ReplicaSetState } from '../model.js';
-import type { RollbackCause } from '../../common/contract/rolled-back-from.js';
+import type { DeploymentState, ReplicaSetState } from './model.js';
+import type { RollbackCause } from '../common/contract/rolled-back-from.js';
 
 export interface DeploymentCache {
   /** Resolves once the first list of Deployments and ReplicaSets is in the cache. */
