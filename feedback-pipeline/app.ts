@@ -2,11 +2,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Clock } from '../common/clock.js';
 import { InvalidInputError, type InputIssue } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { AlertSink } from './intake/alert-sink.js';
+import type { AlertSink, DecisionHistory } from './ports.js';
 import type { Authenticator } from './intake/authenticator.js';
 import { parseHistoryQuery } from './history/history-query.js';
 import { alertsFromWebhook, parseWebhookPayload } from './intake/webhook-payload.js';
-import type { DecisionHistory } from './history/audit-history.js';
 import type { FeedbackMetrics, NotificationResult } from './metrics.js';
 
 export const DEFAULT_BODY_LIMIT = '1mb';

@@ -20,9 +20,10 @@ import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
 import { CredentialFile, CredentialFileError } from './intake/credential-file.js';
 import { createKubernetesAdapters } from './kubernetes/adapters.js';
-import { FeedbackMetrics, MetricsRecorder } from './metrics.js';
+import { FeedbackMetrics } from './metrics.js';
 import { FeedbackPipeline } from './pipeline.js';
 import { GitAuditLog } from './recorders/audit-log.js';
+import { MetricsRecorder } from './recorders/metrics-recorder.js';
 
 export interface FeedbackOptions {
   listen: { port: number; host: string };

@@ -1,10 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { DecisionRecord, DecisionRecorder } from './model.js';
 
 export type NotificationSource = 'webhook' | 'poll';
 export type NotificationResult = 'accepted' | 'invalid' | 'unauthorized' | 'too-large' | 'unavailable' | 'failed' | 'skipped';
 
-/** The feedback pipeline's Prometheus metrics, registered on the registry passed in (no global registry). */
+/**
+ * The feedback pipeline's Prometheus metrics, every metricops_feedback_* series in one place, registered on the
+ * registry passed in (no global registry): intake counts notifications and polls, the actuators and the audit log
+ * count Git failures, the recorders count decisions and observe the latency (recorders/metrics-recorder.ts).
+ */
 export class FeedbackMetrics {
   readonly notifications: Counter<'source' | 'result'>;
   readonly alertsReceived: Counter<'source'>;
@@ -56,19 +59,5 @@ export class FeedbackMetrics {
       labelNames: ['recorder'],
       registers,
     });
-  }
-}
-
-/** Counts every decision and observes the rollback latency. */
-export class MetricsRecorder implements DecisionRecorder {
-  readonly name = 'metrics';
-
-  constructor(private readonly metrics: FeedbackMetrics) {}
-
-  async record(record: DecisionRecord): Promise<void> {
-    this.metrics.decisions.inc({ outcome: record.outcome });
-    if (record.latencyMs !== undefined && (record.outcome === 'rolled-back' || record.outcome === 'dry-run')) {
-      this.metrics.rollbackLatency.observe(record.latencyMs / 1000);
-    }
   }
 }

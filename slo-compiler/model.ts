@@ -5,7 +5,7 @@
  */
 import type { InputLocation } from '../common/errors.js';
 import type { SloSeverity } from '../common/contract/alert-labels.js';
-import { deploymentKey } from '../common/contract/deployment-ref.js';
+import { namespacedName } from '../common/contract/deployment-ref.js';
 
 export type { GuardingAlert } from '../common/contract/guarding-alert.js';
 
@@ -81,7 +81,7 @@ export interface InlineRule {
 
 /** "namespace/deployment": an inline rule's Deployment, the key that keeps it unique. */
 export function inlineRuleKey(rule: Pick<InlineRule, 'namespace' | 'deployment'>): string {
-  return deploymentKey({ namespace: rule.namespace, name: rule.deployment });
+  return namespacedName({ namespace: rule.namespace, name: rule.deployment });
 }
 
 /** Everything read from the inputs, validated. */

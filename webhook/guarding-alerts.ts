@@ -4,7 +4,7 @@
  */
 import { AlertLabels } from '../common/contract/alert-labels.js';
 import { Annotations } from '../common/contract/annotations.js';
-import { deploymentKey } from '../common/contract/deployment-ref.js';
+import { namespacedName } from '../common/contract/deployment-ref.js';
 import type { GuardingAlert } from '../common/contract/guarding-alert.js';
 import { inlineGuardingAlert } from '../common/contract/inline-rule-alert.js';
 import { describeRulesIndex, type RulesIndex } from './rules-index.js';
@@ -37,7 +37,7 @@ export function resolveGuardingAlerts(
   }
   const inlineRule = annotations[Annotations.rule];
   if (inlineRule !== undefined && inlineRule.trim() !== '') {
-    const compiled = index.inline.get(deploymentKey({ namespace, name: deployment }));
+    const compiled = index.inline.get(namespacedName({ namespace, name: deployment }));
     alerts.push(...(compiled ?? [inlineGuardingAlert({ namespace, deployment })]));
   }
   const warnings = missingSlos.map(

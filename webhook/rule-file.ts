@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { AlertLabels, SLO_SEVERITIES, type SloSeverity } from '../common/contract/alert-labels.js';
-import { deploymentKey } from '../common/contract/deployment-ref.js';
+import { namespacedName } from '../common/contract/deployment-ref.js';
 import { guardLabels, type GuardingAlert } from '../common/contract/guarding-alert.js';
 import type { InputIssue } from '../common/errors.js';
 import { formatFieldPath } from '../common/field-path.js';
@@ -103,7 +103,7 @@ function guardOf(alert: string, labels: Record<string, string>, issue: (field: s
   }
   const kept = guardLabels(labels);
   if (slo !== undefined) return { alert: { alert, severity, slo, labels: kept }, slo };
-  return { alert: { alert, severity, labels: kept }, inline: deploymentKey({ namespace: namespace!, name: deployment! }) };
+  return { alert: { alert, severity, labels: kept }, inline: namespacedName({ namespace: namespace!, name: deployment! }) };
 }
 
 function position(document: Document, path: PathItem[], lineCounter: LineCounter): { line?: number; column?: number } {

@@ -6,7 +6,7 @@ import type { GuardingAlert } from '../common/contract/guarding-alert.js';
 
 export interface RulesIndex {
   bySlo: ReadonlyMap<string, readonly GuardingAlert[]>;
-  /** Key: `namespace/deployment` (deploymentKey). */
+  /** Key: `namespace/deployment` (namespacedName). */
   inline: ReadonlyMap<string, readonly GuardingAlert[]>;
   /** Where the rules were read from, for warnings: a directory. */
   source: string;

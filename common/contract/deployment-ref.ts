@@ -6,8 +6,8 @@ export interface DeploymentRef {
   name: string;
 }
 
-/** "namespace/name": the one key and display form of a Deployment. */
-export function deploymentKey(ref: DeploymentRef): string {
+/** "namespace/name": the one key and display form of a Deployment (or of any namespaced object, e.g. a ReplicaSet). */
+export function namespacedName(ref: { namespace: string; name: string }): string {
   return `${ref.namespace}/${ref.name}`;
 }
 

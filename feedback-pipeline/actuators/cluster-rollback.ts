@@ -1,11 +1,11 @@
 /**
- * Executes a rollback against the apiserver. First attempt: from the informer cache's snapshot the decision was made
- * on (request.observed), straight to the patch: one API call. The Deployment patch is a JSON Patch guarded by a
- * `test` of its resourceVersion, so it applies only to the exact object the target was chosen from; a stale snapshot
- * gets a 409/422 and the next attempts read the Deployment and its ReplicaSets fresh (not from the cache), choose
- * the target and patch again. Then the bad ReplicaSet is marked. Of two racing writers exactly one wins; the other
- * re-reads, finds the template changed and reports "already-rolled-back". Transient API errors are retried
- * (retry.ts); conflicts re-read, up to maxConflicts.
+ * The cluster actuator: carries a rollback out against the apiserver. First attempt: the plan decide() made on the
+ * informer cache's snapshot (request.planned), patched as planned: one API call, no read, no second choice of the
+ * target. The Deployment patch is a JSON Patch guarded by a `test` of its resourceVersion, so it applies only to the
+ * exact object the target was chosen from; a stale snapshot gets a 409/422 and the next attempts read the Deployment
+ * and its ReplicaSets fresh (not from the cache), choose the target there and patch again. Then the bad ReplicaSet
+ * is marked. Of two racing writers exactly one wins; the other re-reads, finds the template changed and reports
+ * "already-rolled-back". Transient API errors are retried (kubernetes/retry.ts); conflicts re-read, up to maxConflicts.
  */
 import {
   AppsV1Api,
@@ -16,6 +16,7 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import type { Clock } from '../../common/clock.js';
+import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { templateKey } from '../core/pod-template.js';
@@ -33,11 +34,11 @@ import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySetting
 
 export class RollbackError extends MetricopsError {
   constructor(
-    readonly deployment: { namespace: string; name: string },
+    readonly deployment: DeploymentRef,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`rollback of Deployment ${deployment.namespace}/${deployment.name} failed: ${message}`, options);
+    super(`rollback of Deployment ${namespacedName(deployment)} failed: ${message}`, options);
   }
 }
 
@@ -50,7 +51,7 @@ export interface RollbackExecutorSettings {
 }
 
 /** What one attempt patches: the Deployment as read (cache or apiserver) and the target chosen from it. */
-interface Plan {
+interface Attempt {
   deployment: DeploymentState;
   from?: ReplicaSetState;
   to: ReplicaSetState;
@@ -76,18 +77,16 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
 
   async rollback(request: RollbackRequest): Promise<RollbackResult> {
     const { namespace, name } = request.deployment;
-    const ref = `${namespace}/${name}`;
-    const expected = templateKey(request.expectedTemplate);
+    const ref = namespacedName(request.deployment);
     let rejected: { resourceVersion: string; error: unknown } | undefined;
 
-    // Attempt 0 patches from the cache snapshot when it is usable; every later attempt (and attempt 0 without a
-    // usable snapshot) reads fresh. A conflict on the cached attempt counts like any other: at most maxConflicts + 1
-    // patches in all.
+    // Attempt 0 patches decide()'s plan when it is usable; every later attempt (and attempt 0 without a usable plan)
+    // reads fresh. A conflict on the planned attempt counts like any other: at most maxConflicts + 1 patches in all.
     for (let attempt = 0; attempt <= this.maxConflicts; attempt++) {
-      const cached = attempt === 0 ? this.cachedPlan(request, expected) : undefined;
-      const plan = cached ?? (await this.freshPlan(request, expected, rejected));
-      if ('outcome' in plan) return plan;
-      const { deployment, from, to } = plan;
+      const planned = attempt === 0 ? this.plannedAttempt(request) : undefined;
+      const next = planned ?? (await this.freshAttempt(request, rejected));
+      if ('outcome' in next) return next;
+      const { deployment, from, to } = next;
 
       const record = rolledBackFromRecord(deployment, from, to, request.cause);
       const patch = deploymentRollbackPatch(deployment, to, record);
@@ -102,7 +101,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
         const status = error instanceof RollbackError ? statusOf(error.cause) : undefined;
         if (status !== 409 && status !== 422) throw error;
         this.logger.info(
-          { deployment: ref, status, attempt, source: cached ? 'cache' : 'apiserver', resourceVersion: deployment.resourceVersion },
+          { deployment: ref, status, attempt, source: planned ? 'cache' : 'apiserver', resourceVersion: deployment.resourceVersion },
           'rollback patch conflicted; re-reading the Deployment',
         );
         rejected = { resourceVersion: deployment.resourceVersion, error: (error as RollbackError).cause };
@@ -116,8 +115,8 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
   }
 
   /**
-   * The plan from the informer cache's snapshot (request.observed), without any API call; undefined when the
-   * snapshot cannot be used and the first attempt must read fresh.
+   * decide()'s plan on the informer cache's snapshot (request.planned), without any API call and without choosing
+   * the target again; undefined when it cannot be used and the first attempt must read fresh.
    *
    * Why a stale cache cannot cause a wrong rollback: the patch's first op tests metadata.resourceVersion against the
    * snapshot's. The apiserver applies the patch only if the Deployment is still exactly the object (template,
@@ -129,50 +128,41 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
    * neither path excludes a concurrent edit of a ReplicaSet alone.
    *
    * Not used (fresh read instead), never guessed:
-   * - the snapshot is of another Deployment or another template than expectedTemplate;
+   * - the snapshot is of another Deployment;
    * - it has no annotations: the cache keeps only metricops.io/* and the revision annotation, so it cannot tell
    *   whether the live object has others, and the patch for an object without annotations adds the whole map
    *   (which would replace them); the controller's revision annotation makes this case rare;
-   * - it has no ReplicaSet of the current template (the ReplicaSet cache lags the Deployment's) or no target.
+   * - the plan has no ReplicaSet of the current template (the ReplicaSet cache lagged the Deployment's).
    *
    * The templates are plain JSON: the cache keeps each as canonical JSON text (pod-template-hash and null fields
    * removed, keys sorted) and returns a JSON.parse of it, so the patch value has no Date objects or class
    * instances; null and absent mean the same to the apiserver, and key order does not matter.
    */
-  private cachedPlan(request: RollbackRequest, expected: string): Plan | undefined {
-    const observed = request.observed;
-    if (!observed) return undefined;
-    const { deployment, replicaSets } = observed;
+  private plannedAttempt(request: RollbackRequest): Attempt | undefined {
+    const planned = request.planned;
+    if (!planned) return undefined;
+    const { deployment, from, to } = planned;
     const unusable = (why: string): undefined => {
-      this.logger.debug({ deployment: `${request.deployment.namespace}/${request.deployment.name}`, why }, 'cache snapshot not used; reading fresh');
+      this.logger.debug({ deployment: namespacedName(request.deployment), why }, 'cache snapshot not used; reading fresh');
       return undefined;
     };
-    if (deployment.namespace !== request.deployment.namespace || deployment.name !== request.deployment.name) {
-      return unusable('snapshot of another Deployment');
-    }
+    if (namespacedName(deployment) !== namespacedName(request.deployment)) return unusable('snapshot of another Deployment');
     if (!deployment.resourceVersion) return unusable('no resourceVersion');
-    if (templateKey(deployment.template) !== expected) return unusable('snapshot template differs from the expected one');
     if (Object.keys(deployment.annotations).length === 0) return unusable('no annotations in the snapshot');
-    const { from, to } = selectRollbackTarget(deployment, replicaSets);
     if (!from) return unusable('no ReplicaSet of the current template in the snapshot');
-    if (!to) return unusable('no target in the snapshot');
     return { deployment, from, to };
   }
 
   /** Reads the Deployment and its ReplicaSets from the apiserver and plans the patch (or reports why there is none). */
-  private async freshPlan(
-    request: RollbackRequest,
-    expected: string,
-    rejected: { resourceVersion: string; error: unknown } | undefined,
-  ): Promise<Plan | RollbackResult> {
+  private async freshAttempt(request: RollbackRequest, rejected: { resourceVersion: string; error: unknown } | undefined): Promise<Attempt | RollbackResult> {
     const { namespace, name } = request.deployment;
-    const ref = `${namespace}/${name}`;
+    const ref = namespacedName(request.deployment);
     const live = await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace }));
     const deployment = toDeploymentState(live);
     if (rejected && rejected.resourceVersion === deployment.resourceVersion) {
       throw new RollbackError(request.deployment, `the apiserver rejected the patch: ${describeApiError(rejected.error)}`, { cause: rejected.error });
     }
-    if (templateKey(deployment.template) !== expected) {
+    if (templateKey(deployment.template) !== templateKey(request.expectedTemplate)) {
       return {
         outcome: 'already-rolled-back',
         reason: `Deployment ${ref} no longer has the pod template the alert was decided on (${describeTemplateChange(deployment)}): already rolled back or redeployed`,
@@ -193,7 +183,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
   private async markBad(from: ReplicaSetState, to: ReplicaSetState, request: RollbackRequest): Promise<boolean> {
     const patch = badRevisionPatch(badRevisionRecord(from, to, request.cause));
     try {
-      await this.call(`mark ReplicaSet ${from.namespace}/${from.name} bad`, request, () =>
+      await this.call(`mark ReplicaSet ${namespacedName(from)} bad`, request, () =>
         this.apps.patchNamespacedReplicaSet(
           { name: from.name, namespace: from.namespace, body: patch, fieldManager: this.fieldManager },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -201,7 +191,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       );
       return true;
     } catch (error) {
-      this.logger.error({ replicaSet: `${from.namespace}/${from.name}`, error: (error as Error).message }, 'could not mark the bad ReplicaSet');
+      this.logger.error({ replicaSet: namespacedName(from), error: (error as Error).message }, 'could not mark the bad ReplicaSet');
       return false;
     }
   }
@@ -242,12 +232,14 @@ export function toDeploymentState(deployment: V1Deployment): DeploymentState {
 export function toReplicaSetState(replicaSet: V1ReplicaSet): ReplicaSetState {
   const annotations = { ...(replicaSet.metadata?.annotations ?? {}) };
   const created = replicaSet.metadata?.creationTimestamp as Date | string | undefined;
+  const template = replicaSet.spec?.template ?? {};
   return {
     namespace: replicaSet.metadata?.namespace ?? '',
     name: replicaSet.metadata?.name ?? '',
     revision: Number.parseInt(annotations[REVISION_ANNOTATION] ?? '0', 10) || 0,
     annotations,
-    template: replicaSet.spec?.template ?? {},
+    template,
+    templateKey: templateKey(template),
     createdAt: created === undefined ? new Date(0) : new Date(created),
   };
 }

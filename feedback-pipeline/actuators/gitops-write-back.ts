@@ -1,9 +1,11 @@
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { namespacedName } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
 import type { GitRepository } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
-import type { DecisionRecord, GitOpsWriter } from '../model.js';
+import type { DecisionRecord } from '../model.js';
+import type { GitOpsWriter } from '../ports.js';
 import { replaceImages } from './manifest-images.js';
 import type { FeedbackMetrics } from '../metrics.js';
 
@@ -69,20 +71,20 @@ export class GitOpsManifestWriter implements GitOpsWriter {
       await writeFile(file.absolute, result.text, 'utf8');
       const images = result.edits.map((edit) => `${edit.container}=${edit.to}`).join(', ');
       const body = [
-        `metricops rolled ${target.namespace}/${target.name} back to revision ${record.to.revision} (${record.to.replicaSet}).`,
+        `metricops rolled ${namespacedName(target)} back to revision ${record.to.revision} (${record.to.replicaSet}).`,
         `Alert: ${record.alert.name} (fingerprint ${record.alert.fingerprint}, started ${record.alert.startsAt})`,
         `Reason: ${record.reason}`,
         `Decision: ${record.id}`,
         ...result.edits.map((edit) => `${edit.container}: ${edit.from} -> ${edit.to} (line ${edit.line})`),
       ].join('\n');
-      hash = await repo.commit([file.relative], `rollback ${target.namespace}/${target.name}: ${images}\n\n${body}`);
+      hash = await repo.commit([file.relative], `rollback ${namespacedName(target)}: ${images}\n\n${body}`);
       if (hash !== null) this.unpushed = true;
     }
     if (push && this.unpushed) {
       await repo.pushWithRebase();
       this.unpushed = false;
     }
-    logger.info({ file: file.relative, deployment: `${target.namespace}/${target.name}`, commit: hash, edits: result.edits.length }, hash ? 'wrote the good images back to Git' : 'manifest already had the good images');
+    logger.info({ file: file.relative, deployment: `${namespacedName(target)}`, commit: hash, edits: result.edits.length }, hash ? 'wrote the good images back to Git' : 'manifest already had the good images');
     return hash;
   }
 }

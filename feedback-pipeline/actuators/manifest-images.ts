@@ -1,13 +1,12 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Document } from 'yaml';
+import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { INIT_CONTAINER_PREFIX } from '../../common/contract/images.js';
 import { InvalidInputError, MetricopsError, type InputIssue } from '../../common/errors.js';
 
 export class ManifestTargetError extends MetricopsError {}
 
-export interface ManifestTarget {
-  namespace: string;
-  name: string;
-}
+/** The Deployment whose manifest is edited. */
+export type ManifestTarget = DeploymentRef;
 
 export interface ImageEdit {
   /** Images-map key: container name, or init:<name>. */
@@ -58,9 +57,9 @@ function pickDeployment(documents: Document[], target: ManifestTarget, file: str
   const candidates = exact.length > 0 ? exact : unset;
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) {
-    throw new ManifestTargetError(`${file} has no Deployment ${target.namespace}/${target.name} (kind Deployment, metadata.name ${target.name}, metadata.namespace ${target.namespace} or unset): fix the metricops.io/git-path annotation`);
+    throw new ManifestTargetError(`${file} has no Deployment ${namespacedName(target)} (kind Deployment, metadata.name ${target.name}, metadata.namespace ${target.namespace} or unset): fix the metricops.io/git-path annotation`);
   }
-  throw new ManifestTargetError(`${file} has ${candidates.length} Deployments named ${target.name} that could be ${target.namespace}/${target.name}: set metadata.namespace in the manifest`);
+  throw new ManifestTargetError(`${file} has ${candidates.length} Deployments named ${target.name} that could be ${namespacedName(target)}: set metadata.namespace in the manifest`);
 }
 
 /**
@@ -78,7 +77,7 @@ export function replaceImages(source: string, target: ManifestTarget, images: Re
 
   const deployment = pickDeployment(documents, target, file);
   const podSpec = deployment.getIn(['spec', 'template', 'spec'], true);
-  if (!isMap(podSpec)) throw new ManifestTargetError(`${file}: Deployment ${target.namespace}/${target.name} has no spec.template.spec map`);
+  if (!isMap(podSpec)) throw new ManifestTargetError(`${file}: Deployment ${namespacedName(target)} has no spec.template.spec map`);
 
   const splices: Splice[] = [];
   const edits: ImageEdit[] = [];
@@ -109,7 +108,7 @@ export function replaceImages(source: string, target: ManifestTarget, images: Re
   }
   const notFound = Object.keys(images).filter((key) => !found.has(key));
   if (found.size === 0 && Object.keys(images).length > 0) {
-    throw new ManifestTargetError(`${file}: Deployment ${target.namespace}/${target.name} has none of the containers ${notFound.join(', ')}`);
+    throw new ManifestTargetError(`${file}: Deployment ${namespacedName(target)} has none of the containers ${notFound.join(', ')}`);
   }
   let text = source;
   for (const splice of splices.sort((a, b) => b.start - a.start)) {

@@ -50,6 +50,8 @@ export function parseDeploymentPolicy(annotations: Readonly<Record<string, strin
   if (deployedAt) policy.deployedAt = deployedAt;
   const gitPath = annotations[Annotations.gitPath]?.trim();
   if (gitPath) policy.gitPath = gitPath;
+  const lastRollbackAt = lastRollbackTime(annotations);
+  if (lastRollbackAt) policy.lastRollbackAt = lastRollbackAt;
   return { policy, problems };
 }
 
@@ -68,7 +70,7 @@ function parseWatchWindow(value: string): AnnotationValue<number> {
   }
 }
 
-/** When the pipeline last rolled this Deployment back, from its `metricops.io/rolled-back-from` record. */
+/** When the pipeline last rolled this Deployment back, from its `metricops.io/rolled-back-from` record (lenient: it only extends a cooldown). */
 export function lastRollbackTime(annotations: Readonly<Record<string, string>>): Date | undefined {
   return rolledBackAt(annotations[Annotations.rolledBackFrom]);
 }

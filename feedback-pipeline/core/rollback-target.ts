@@ -15,18 +15,19 @@ export interface RollbackTarget {
   to?: ReplicaSetState;
 }
 
-export function selectRollbackTarget(
-  deployment: Pick<DeploymentState, 'template'>,
-  replicaSets: readonly ReplicaSetState[],
-): RollbackTarget {
+/**
+ * The target among the Deployment's ReplicaSets. Their templates are compared by their templateKey (computed once,
+ * when they were read); the Deployment's own template is made canonical here, once.
+ */
+export function selectRollbackTarget(deployment: Pick<DeploymentState, 'template'>, replicaSets: readonly ReplicaSetState[]): RollbackTarget {
   const currentKey = templateKey(deployment.template);
   const newestFirst = [...replicaSets].sort((a, b) => b.revision - a.revision);
-  const from = newestFirst.find((replicaSet) => templateKey(replicaSet.template) === currentKey);
+  const from = newestFirst.find((replicaSet) => replicaSet.templateKey === currentKey);
   const to = newestFirst.find(
     (replicaSet) =>
       (from === undefined || replicaSet.revision < from.revision) &&
       !isMarkedBad(replicaSet.annotations) &&
-      templateKey(replicaSet.template) !== currentKey,
+      replicaSet.templateKey !== currentKey,
   );
   const target: RollbackTarget = {};
   if (from) target.from = from;

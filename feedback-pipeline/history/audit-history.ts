@@ -2,18 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { DecisionRecord } from '../model.js';
+import type { DecisionHistory, HistoryQuery } from '../ports.js';
 import { AUDIT_DIR, newestFirst } from '../recorders/audit-files.js';
-
-export interface HistoryQuery {
-  namespace?: string;
-  deployment?: string;
-  limit: number;
-}
-
-/** What `GET /api/v1/events` reads: decision records, newest first. */
-export interface DecisionHistory {
-  query(query: HistoryQuery): Promise<DecisionRecord[]>;
-}
 
 export function matchesQuery(record: DecisionRecord, query: HistoryQuery): boolean {
   if (query.namespace !== undefined && record.deployment?.namespace !== query.namespace) return false;

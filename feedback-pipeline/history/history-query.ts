@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../common/errors.js';
-import type { HistoryQuery } from './audit-history.js';
+import type { HistoryQuery } from '../ports.js';
 import { issuesFromZod } from '../intake/zod-issues.js';
 
 export const DEFAULT_HISTORY_LIMIT = 100;

@@ -1,5 +1,6 @@
 /**
- * Builds the Kubernetes side of the feedback pipeline from a KubeConfig, so the CLI only wires:
+ * Builds the Kubernetes side of the feedback pipeline from one KubeConfig: the informer cache (read), the cluster
+ * actuator (actuators/cluster-rollback.ts) and the Event recorder (recorders/event-recorder.ts). main.ts wires:
  *   const k8s = createKubernetesAdapters(loadKubeConfig(...), logger, clock);
  *   await k8s.start(); new FeedbackPipeline({ cache: k8s.cache, executor: k8s.executor, recorders: [k8s.eventRecorder, ...] })
  */

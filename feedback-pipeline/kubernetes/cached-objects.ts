@@ -98,6 +98,7 @@ export function replicaSetStateOf(cached: CachedReplicaSet): ReplicaSetState {
     revision: cached.revision,
     annotations: { ...cached.annotations },
     template: JSON.parse(cached.template) as V1PodTemplateSpec,
+    templateKey: cached.template,
     createdAt: new Date(cached.createdAt),
   };
 }

@@ -1,9 +1,11 @@
 import { access, appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
+import { namespacedName } from '../../common/contract/deployment-ref.js';
 import type { GitRepository } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
-import type { DecisionRecord, DecisionRecorder } from '../model.js';
+import type { DecisionRecord } from '../model.js';
+import type { DecisionRecorder } from '../ports.js';
 import { auditFileFor, AUDIT_DIR } from './audit-files.js';
 import type { FeedbackMetrics } from '../metrics.js';
 
@@ -153,7 +155,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** One line per decision: outcome, Deployment and alert, so `git log` reads as the history. */
 export function summarize(record: DecisionRecord): string {
-  const target = record.deployment ? `${record.deployment.namespace}/${record.deployment.name}` : 'no Deployment';
+  const target = record.deployment ? namespacedName(record.deployment) : 'no Deployment';
   return `${record.outcome} ${target} (${record.alert.name})`;
 }
 

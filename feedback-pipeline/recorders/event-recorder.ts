@@ -5,10 +5,12 @@
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import type { Clock } from '../../common/clock.js';
+import { namespacedName } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { DeploymentCache } from '../ports.js';
-import type { DecisionRecord, DecisionRecorder } from '../model.js';
+import type { DecisionRecord } from '../model.js';
+import type { DecisionRecorder } from '../ports.js';
 import { DEFAULT_RETRY, describeApiError, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 
 export const EventReasons = {
@@ -132,7 +134,7 @@ export class KubernetesEventRecorder implements DecisionRecorder {
     try {
       await withRetry(`create Event in ${namespace}`, () => this.core.createNamespacedEvent({ namespace, body: event }), this.settings.retry, this.logger);
     } catch (error) {
-      throw new EventRecordError(`could not create Event ${event.reason} on Deployment ${namespace}/${event.involvedObject.name}: ${describeApiError(error)}`, { cause: error });
+      throw new EventRecordError(`could not create Event ${event.reason} on Deployment ${namespacedName({ namespace, name: event.involvedObject.name ?? '' })}: ${describeApiError(error)}`, { cause: error });
     }
   }
 }

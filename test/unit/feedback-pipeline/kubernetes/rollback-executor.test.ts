@@ -7,6 +7,7 @@ import { podTemplate } from '../core/fixtures.js';
 import { KubernetesRollbackExecutor, RollbackError } from '../../../../feedback-pipeline/actuators/cluster-rollback.js';
 import type { RollbackRequest } from '../../../../feedback-pipeline/ports.js';
 import { cacheDeployment, cacheReplicaSet, deploymentStateOf, replicaSetStateOf } from '../../../../feedback-pipeline/kubernetes/cached-objects.js';
+import { selectRollbackTarget } from '../../../../feedback-pipeline/core/rollback-target.js';
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { APISERVER, FAST_RETRY, replicaSetList, testKubeConfig, wireDeployment, wireReplicaSet } from './kube-fixtures.js';
 import { freePort } from '../../../e2e/harness/ports.js';
@@ -219,17 +220,15 @@ describe('KubernetesRollbackExecutor', () => {
   });
 });
 
-/** The request the pipeline makes: with the informer cache's snapshot, built by the cache's own conversions. */
+/**
+ * The request the pipeline makes: decide()'s plan on the informer cache's snapshot (built by the cache's own
+ * conversions), the target chosen there as decide() chooses it.
+ */
 function cachedRequest(deployment: V1Deployment, replicaSets: V1ReplicaSet[] = history.items): RollbackRequest {
   const observed = deploymentStateOf(cacheDeployment(deployment));
-  return {
-    ...request,
-    expectedTemplate: observed.template,
-    observed: {
-      deployment: observed,
-      replicaSets: replicaSets.map(cacheReplicaSet).filter((rs) => rs.ownerUid === observed.uid).map(replicaSetStateOf),
-    },
-  };
+  const owned = replicaSets.map(cacheReplicaSet).filter((rs) => rs.ownerUid === observed.uid).map(replicaSetStateOf);
+  const { from, to } = selectRollbackTarget(observed, owned);
+  return { ...request, expectedTemplate: observed.template, planned: { deployment: observed, ...(from ? { from } : {}), to: to! } };
 }
 
 /** Requests nock had no interceptor for (a GET or LIST the cached path must not make). */
@@ -409,21 +408,17 @@ describe('KubernetesRollbackExecutor with the cache snapshot the decision was ma
   test.each([
     {
       description: 'the snapshot has no annotations (the cache cannot tell whether the live object has others)',
-      observed: (r: RollbackRequest) => ({ ...r.observed!, deployment: { ...r.observed!.deployment, annotations: {} } }),
+      planned: (r: RollbackRequest) => ({ ...r.planned!, deployment: { ...r.planned!.deployment, annotations: {} } }),
     },
     {
       description: "the snapshot lacks the current template's ReplicaSet (ReplicaSet cache behind)",
-      observed: (r: RollbackRequest) => ({ ...r.observed!, replicaSets: r.observed!.replicaSets.filter((rs) => rs.revision !== 2) }),
-    },
-    {
-      description: 'the snapshot has no target (cache says every older revision is bad)',
-      observed: (r: RollbackRequest) => ({ ...r.observed!, replicaSets: r.observed!.replicaSets.filter((rs) => rs.revision !== 1) }),
+      planned: ({ planned }: RollbackRequest) => ({ deployment: planned!.deployment, to: planned!.to }),
     },
     {
       description: 'the snapshot is of another Deployment',
-      observed: (r: RollbackRequest) => ({ ...r.observed!, deployment: { ...r.observed!.deployment, name: 'other' } }),
+      planned: (r: RollbackRequest) => ({ ...r.planned!, deployment: { ...r.planned!.deployment, name: 'other' } }),
     },
-  ])('not used when $description: the first attempt reads fresh', async ({ observed }) => {
+  ])('not used when $description: the first attempt reads fresh', async ({ planned }) => {
     const base = cachedRequest(wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '999' }));
     const rvs: string[] = [];
     const api = nock(APISERVER)
@@ -435,7 +430,7 @@ describe('KubernetesRollbackExecutor with the cache snapshot the decision was ma
       })
       .patch(BAD_RS).query(true).reply(200, {});
 
-    const result = await executor().rollback({ ...base, observed: observed(base) });
+    const result = await executor().rollback({ ...base, planned: planned(base) });
 
     expect(api.isDone()).toBe(true);
     expect(rvs).toEqual(['1000']);

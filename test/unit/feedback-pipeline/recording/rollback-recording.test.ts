@@ -17,7 +17,8 @@ import { AuditHistory } from '../../../../feedback-pipeline/history/audit-histor
 import { GitAuditLog } from '../../../../feedback-pipeline/recorders/audit-log.js';
 import { openGitTarget } from '../../../../feedback-pipeline/git-target.js';
 import { GitOpsManifestWriter } from '../../../../feedback-pipeline/actuators/gitops-write-back.js';
-import { FeedbackMetrics, MetricsRecorder } from '../../../../feedback-pipeline/metrics.js';
+import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
+import { MetricsRecorder } from '../../../../feedback-pipeline/recorders/metrics-recorder.js';
 import { createFeedbackServer } from '../../../../feedback-pipeline/app.js';
 import { deploymentState, simpleHistory } from '../core/fixtures.js';
 import { listen, waitFor } from '../intake/fixtures.js';
