@@ -9,7 +9,7 @@ import type { RollbackRequest } from '../../../../feedback-pipeline/ports.js';
 import { cacheDeployment, cacheReplicaSet, deploymentStateOf, replicaSetStateOf } from '../../../../feedback-pipeline/kubernetes/cached-objects.js';
 import { selectRollbackTarget } from '../../../../feedback-pipeline/core/rollback-target.js';
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
-import { APISERVER, FAST_RETRY, replicaSetList, testKubeConfig, wireDeployment, wireReplicaSet } from './kube-fixtures.js';
+import { APISERVER, FAST_RETRY, replicaSetList, testKubeConfig, wireDeployment, wireReplicaSet } from '../kubernetes/kube-fixtures.js';
 import { freePort } from '../../../e2e/harness/ports.js';
 
 const DEPLOYMENT = '/apis/apps/v1/namespaces/shop/deployments/checkout';

@@ -6,7 +6,7 @@ import { InvalidInputError, UsageError } from '../../../../common/errors.js';
 import { loadSpecFiles, loadSpecs } from '../../../../slo-compiler/inputs/load.js';
 
 const valid = fileURLToPath(new URL('./fixtures/valid', import.meta.url));
-const invalid = fileURLToPath(new URL('../fixtures/invalid', import.meta.url));
+const invalid = fileURLToPath(new URL('./fixtures/invalid', import.meta.url));
 
 async function issuesOf(promise: Promise<unknown>) {
   const error = await promise.then(

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECKOUT_SLO } from '../sync/git-fixture.js';
-import { runCli } from '../../run-cli.js';
+import { CHECKOUT_SLO } from '../../slo-compiler/sync/git-fixture.js';
+import { runCli } from '../run-cli.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 

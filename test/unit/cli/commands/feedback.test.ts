@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../common/clock.js';
-import { silentLogger } from '../../../common/logger.js';
-import type { CliContext } from '../../../cli/context.js';
-import { main } from '../../../cli/main.js';
-import { freePort } from './intake/real-alertmanager.js';
-import { waitFor, webhookPayload } from './intake/fixtures.js';
+import { ManualClock } from '../../../../common/clock.js';
+import { main } from '../../../../cli/main.js';
+import { capturedContext } from '../run-cli.js';
+import { freePort } from '../../feedback-pipeline/intake/real-alertmanager.js';
+import { waitFor, webhookPayload } from '../../feedback-pipeline/intake/fixtures.js';
 
 async function writeKubeconfig(path: string): Promise<void> {
   const apiPort = await freePort();
@@ -23,17 +22,8 @@ current-context: none
   );
 }
 
-function testContext(stopSignal: Promise<string> = new Promise(() => undefined)) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const context: CliContext = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    createLogger: () => silentLogger(),
-    clock: new ManualClock('2026-11-21T14:31:00Z'),
-    stopSignal,
-  };
-  return { context, out, err };
+function testContext(stopSignal?: Promise<string>) {
+  return capturedContext({ clock: new ManualClock('2026-11-21T14:31:00Z'), ...(stopSignal ? { stopSignal } : {}) });
 }
 
 describe('metricops feedback', () => {

@@ -3,7 +3,7 @@ import { ManualClock } from '../../../../common/clock.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { eventFor, KubernetesEventRecorder } from '../../../../feedback-pipeline/recorders/event-recorder.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
-import { APISERVER, FAST_RETRY, testKubeConfig } from './kube-fixtures.js';
+import { APISERVER, FAST_RETRY, testKubeConfig } from '../kubernetes/kube-fixtures.js';
 
 const NOW = new Date('2026-11-21T10:06:02Z');
 const settings = { component: 'metricops', instance: 'metricops-0' };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseSyncOptions } from '../../../../slo-compiler/sync/sync-options.js';
-import { CHECKOUT_SLO, git, RemoteFixture } from './git-fixture.js';
-import { runCli } from '../../run-cli.js';
+import { CHECKOUT_SLO, git, RemoteFixture } from '../../slo-compiler/sync/git-fixture.js';
+import { runCli } from '../run-cli.js';
 
 function run(argv: string[], stopSignal?: Promise<string>) {
   return runCli(argv, stopSignal ? { stopSignal } : {});

@@ -1,9 +1,9 @@
 import { parse } from 'yaml';
-import { InvalidInputError } from '../../../../common/errors.js';
-import { compile, type CompileOptions } from '../../../../slo-compiler/compile.js';
-import type { CompileInput, InlineRule } from '../../../../slo-compiler/model.js';
-import { GENERATED_MARKER } from '../../../../slo-compiler/output/header.js';
-import { indicators, makeSlo, slothBaseSlo1 } from '../rules/fixtures.js';
+import { InvalidInputError } from '../../../common/errors.js';
+import { compile, type CompileOptions } from '../../../slo-compiler/compile.js';
+import type { CompileInput, InlineRule } from '../../../slo-compiler/model.js';
+import { GENERATED_MARKER } from '../../../slo-compiler/output/header.js';
+import { indicators, makeSlo, slothBaseSlo1 } from './rules/fixtures.js';
 
 const prometheus: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
 const inline = (deployment: string): InlineRule => ({

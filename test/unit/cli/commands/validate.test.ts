@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { runCli } from '../../run-cli.js';
+import { runCli } from '../run-cli.js';
 
-const valid = fileURLToPath(new URL('../spec/fixtures/valid', import.meta.url));
-const invalid = fileURLToPath(new URL('../fixtures/invalid', import.meta.url));
+const valid = fileURLToPath(new URL('../../slo-compiler/inputs/fixtures/valid', import.meta.url));
+const invalid = fileURLToPath(new URL('../../slo-compiler/inputs/fixtures/invalid', import.meta.url));
 
 const run = (argv: string[]) => runCli(argv);
 

@@ -1,4 +1,4 @@
-import { isRemote } from '../../../../feedback-pipeline/git-target.js';
+import { isRemote } from '../../../feedback-pipeline/git-target.js';
 
 describe('isRemote', () => {
   test.each([

@@ -1,24 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../common/clock.js';
-import { silentLogger } from '../../../common/logger.js';
-import type { CliContext } from '../../../cli/context.js';
-import { main } from '../../../cli/main.js';
-import { eventually, httpsCall } from './tls-fixtures.js';
-import { freePort } from '../../e2e/harness/ports.js';
+import { ManualClock } from '../../../../common/clock.js';
+import { main } from '../../../../cli/main.js';
+import { capturedContext } from '../run-cli.js';
 
-function context(stopSignal: Promise<string> = new Promise(() => undefined)) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: CliContext = {
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    createLogger: () => silentLogger(),
-    clock: new ManualClock('2026-11-21T14:00:00Z'),
-    stopSignal,
-  };
+function context(stopSignal?: Promise<string>) {
+  const { context: value, out, err } = capturedContext({ clock: new ManualClock('2026-11-21T14:00:00Z'), ...(stopSignal ? { stopSignal } : {}) });
   return { value, out, err };
 }
 
@@ -73,40 +62,5 @@ describe('metricops certs', () => {
     expect(refused.err.join('')).toContain('exists; pass --force');
     expect(await main([...argv, '--force'], context().value)).toBe(0);
     expect(await readFile(join(dir, 'ca.crt'), 'utf8')).toContain('BEGIN CERTIFICATE');
-  });
-});
-
-describe('metricops webhook', () => {
-  test('serves until the stop signal, then exits 0', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'metricops-webhook-cli-'));
-    try {
-      await main(['certs', '--service', 'webhook', '--namespace', 'metricops', '--out', join(dir, 'tls'), '--ip', '127.0.0.1'], context().value);
-      await mkdir(join(dir, 'rules'));
-      const port = await freePort();
-      let stop: (signal: string) => void = () => undefined;
-      const ctx = context(new Promise((resolve) => (stop = resolve)));
-      const running = main(
-        ['webhook', '--port', String(port), '--host', '127.0.0.1', '--tls-cert', join(dir, 'tls', 'tls.crt'), '--tls-key', join(dir, 'tls', 'tls.key'), '--rules', join(dir, 'rules')],
-        ctx.value,
-      );
-      const ca = await readFile(join(dir, 'tls', 'ca.crt'), 'utf8');
-      const ready = await eventually(async () => (await httpsCall(port, ca, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200);
-      expect(ready).toBe(true);
-      stop('SIGTERM');
-      expect(await running).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  test.each([
-    { description: 'a port out of range', args: ['--port', '70000'], code: 2, message: '--port "70000" must be a port number from 1 to 65535' },
-    { description: 'a bad --recheck duration', args: ['--recheck', 'soon'], code: 2, message: '--recheck: "soon" is not a duration' },
-    { description: 'a missing certificate file', args: [], code: 1, message: 'cannot read --tls-cert /nonexistent/tls.crt' },
-  ])('rejects $description with a message naming the flag', async ({ args, code, message }) => {
-    const ctx = context();
-    const argv = ['webhook', '--tls-cert', '/nonexistent/tls.crt', '--tls-key', '/nonexistent/tls.key', '--rules', '/nonexistent', ...args];
-    expect(await main(argv, ctx.value)).toBe(code);
-    expect(ctx.err.join('')).toContain(message);
   });
 });

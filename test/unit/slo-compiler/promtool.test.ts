@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { compile } from '../../../../slo-compiler/compile.js';
-import { writeCompiledRules } from '../../../../slo-compiler/output/write.js';
-import { loadSpecs } from '../../../../slo-compiler/inputs/load.js';
-import { burnRateWindows } from '../../../../slo-compiler/rules/burn-rate.js';
-import { formatPromDuration } from '../../../../slo-compiler/rules/prom-duration.js';
+import { compile } from '../../../slo-compiler/compile.js';
+import { writeCompiledRules } from '../../../slo-compiler/output/write.js';
+import { loadSpecs } from '../../../slo-compiler/inputs/load.js';
+import { burnRateWindows } from '../../../slo-compiler/rules/burn-rate.js';
+import { formatPromDuration } from '../../../slo-compiler/rules/prom-duration.js';
 
 const run = promisify(execFile);
 const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
@@ -174,7 +174,7 @@ describe('long windows under promtool: both forms give the ratio of counts, not 
   // 12h of light traffic failing 10% (100/min), then 12h of heavy clean traffic (1000/min). Over 1d the error
   // ratio is 7200 / 792000 = 0.00909; a mean of the 5m ratios would say 0.05.
   test.each([['exact'], ['reuse']] as const)('%s: slo:sli_error:ratio_rate1d at 24h is 0.00909', async (mode) => {
-    const { makeSlo } = await import('../rules/fixtures.js');
+    const { makeSlo } = await import('./rules/fixtures.js');
     const compiled = compile({ slos: [makeSlo()], inlineRules: [] }, { format: 'prometheus', longWindows: mode, emitTests: false });
     await writeCompiledRules(dir, compiled);
     const counter = (perMinute: (minute: number) => number) => {

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidInputError } from '../../../../common/errors.js';
-import { silentLogger } from '../../../../common/logger.js';
-import { commitCompiledRules, commitMessage, summarizeNames } from '../../../../slo-compiler/git-commit.js';
+import { InvalidInputError } from '../../../common/errors.js';
+import { silentLogger } from '../../../common/logger.js';
+import { commitCompiledRules, commitMessage, summarizeNames } from '../../../slo-compiler/git-commit.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 

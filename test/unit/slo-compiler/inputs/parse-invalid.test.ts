@@ -1,4 +1,4 @@
-import type { InputIssue } from '../../../../slo-compiler/../common/errors.js';
+import type { InputIssue } from '../../../../common/errors.js';
 import { parseSpecs } from '../../../../slo-compiler/inputs/parse.js';
 
 /** Native spec lines 1-9; `spec` is indented by 2 and `indicator` content starts at line 8. */

@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_POLL_SCHEDULE } from '../../../../feedback-pipeline/intake/alertmanager-poller.js';
-import { POLL_SCHEDULE_DEFAULT } from '../../../../cli/commands/feedback.js';
-import { DEFAULT_SCHEDULE } from '../../../../slo-compiler/sync/sync-options.js';
-import { DEFAULT_SCHEDULE as SYNC_DEFAULT_FOR_CLI } from '../../../../slo-compiler/sync/default-schedule.js';
-import { packagesReachedFrom } from '../../import-graph.js';
+import { DEFAULT_POLL_SCHEDULE } from '../../../feedback-pipeline/intake/alertmanager-poller.js';
+import { POLL_SCHEDULE_DEFAULT } from '../../../cli/commands/feedback.js';
+import { DEFAULT_SCHEDULE } from '../../../slo-compiler/sync/sync-options.js';
+import { DEFAULT_SCHEDULE as SYNC_DEFAULT_FOR_CLI } from '../../../slo-compiler/sync/default-schedule.js';
+import { packagesReachedFrom } from '../import-graph.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('CLI start-up', () => {
   test('cli/main.ts loads only commander and the logger before a command runs', () => {
