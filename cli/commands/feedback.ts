@@ -51,12 +51,11 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
     .option('--max-body-bytes <bytes>', 'largest notification body; larger ones get 413', String(1024 * 1024))
     .option('--shutdown-timeout <duration>', 'how long to finish pending decisions after SIGTERM', '30s')
     .action(async (flags: FeedbackFlags) => {
-      // The pipeline (Kubernetes client, Express, Git, metrics) takes about a second to load: only when it runs.
-      const [{ feedbackOptions }, { startFeedbackPipeline }] = await Promise.all([
-        import('./feedback-settings.js'),
-        import('../../feedback-pipeline/main.js'),
-      ]);
+      // The flags are checked first; the pipeline (Kubernetes client, Express, Git, metrics) takes about a second to
+      // load, so only when it runs. One import after the other: jest's ESM loader trips on concurrent ones.
+      const { feedbackOptions } = await import('./feedback-settings.js');
       const options = feedbackOptions(flags);
+      const { startFeedbackPipeline } = await import('../../feedback-pipeline/main.js');
       const logger = context.createLogger('feedback');
       const running = await startFeedbackPipeline({ ...options, logger, clock: context.clock });
       const signal = await context.stopSignal;
