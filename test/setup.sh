@@ -19,12 +19,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: registries that serve only this platform's optional binaries (e.g. @swc/core's
-  # darwin/win32 builds missing) leave the lock file without them, and `npm ci` then refuses it as out of sync.
-  # With a lock file present, `npm install` installs the locked versions.
-  log "installing npm packages (npm install, locked versions)"
-  npm install --no-audit --no-fund
+# `npm ci`: exactly the locked versions, or a clear error when package.json and package-lock.json disagree (run
+# `npm install` to update the lock file, and commit it). npm writes node_modules/.package-lock.json on every install,
+# so node_modules is up to date when that file is newer than both: a pulled or edited lock file or package.json
+# (or a node_modules from an interrupted install, which has no such file) reinstalls.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  [ package.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (npm ci, the locked versions)"
+  npm ci --no-audit --no-fund
 fi
 
 log "building the CLI (tsc)"
