@@ -19,22 +19,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: registries that serve only this platform's optional binaries (e.g. @swc/core's
-  # darwin/win32 builds missing) leave the lock file without them, and `npm ci` then refuses it as out of sync.
-  # With a lock file present, `npm install` installs the locked versions.
-  log "installing npm packages (npm install, locked versions)"
-  npm install --no-audit --no-fund
+# `npm ci`: exactly the locked versions, or a clear error when package.json and package-lock.json disagree (run
+# `npm install` to update the lock file, and commit it). npm writes node_modules/.package-lock.json on every install,
+# so node_modules is up to date when that file is newer than both: a pulled or edited lock file or package.json
+# (or a node_modules without that file) reinstalls.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  [ package.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (npm ci, the locked versions)"
+  npm ci --no-audit --no-fund
 fi
 
 log "building the CLI (tsc)"
 npm run --silent build
 
-# The e2e suite and the demo run a real Kubernetes control plane built from Go modules (test/e2e/tools), which needs
-# Go >= 1.24 for the first build only. Go >= 1.21 fetches a newer toolchain itself through the Go module proxy
-# (GOTOOLCHAIN=auto), so older Go is the only thing we cannot fix here: say so and stop.
+# The e2e suite and the demo run a real Kubernetes control plane built from Go modules (test/e2e/tools), and the
+# chart's e2e test runs helm built from Go modules (test/e2e/tools/helm); they need Go >= 1.24 (helm: 1.26) for the
+# first build only. Go >= 1.21 fetches a newer toolchain itself through the Go module proxy (GOTOOLCHAIN=auto), so
+# older Go is the only thing we cannot fix here: say so and stop.
 if [ "${METRICOPS_SKIP_E2E_SETUP:-0}" != "1" ]; then
-  if [ ! -x "$(bash test/e2e/build-control-plane.sh --print-dir 2>/dev/null)/kubectl" ]; then
+  if [ ! -x "$(bash test/e2e/build-control-plane.sh --print-dir 2>/dev/null)/kubectl" ] ||
+    [ ! -x "$(bash test/e2e/build-helm.sh --print-dir 2>/dev/null)/helm" ]; then
     if ! command -v go >/dev/null; then
       log "Go is not installed: install Go >= 1.21 (https://go.dev/doc/install) to build the local control plane, or set METRICOPS_SKIP_E2E_SETUP=1 to skip the e2e suite"
       exit 1
@@ -46,6 +50,8 @@ if [ "${METRICOPS_SKIP_E2E_SETUP:-0}" != "1" ]; then
   fi
   log "building the local control plane (kube-apiserver, kube-controller-manager, kubectl, etcd; cached after the first run)"
   bash test/e2e/build-control-plane.sh >/dev/null
+  log "building helm (for the Helm chart's e2e test; cached after the first run)"
+  bash test/e2e/build-helm.sh >/dev/null
   log "building the e2e harness (tsc)"
   npx tsc -p test/e2e/tsconfig.build.json
 fi
