@@ -1,14 +1,12 @@
-/**
- * Field paths as users read them in messages, the one formatter every component uses: `spec.indicator.ratio.errors`,
- * `alerts[0].startsAt`, `slos[0].sli`, `metadata.annotations["metricops.io/rule"]`.
- */
-
-/** A path to a field inside one document: object keys and array indexes, outermost first. */
+/** A path to a field inside one YAML document: object keys and array indexes, outermost first. */
 export type FieldPath = ReadonlyArray<string | number>;
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** `spec.indicator.ratio.errors`, `slos[0].sli`, `metadata.annotations["metricops.io/rule"]`. */
+/**
+ * `spec.indicator.ratio.errors`, `slos[0].sli`, `metadata.annotations["metricops.io/rule"]`: the one field-path
+ * formatter of every message that names a field (inputs, rule files, HTTP bodies, annotation values).
+ */
 export function formatFieldPath(path: FieldPath): string {
   let text = '';
   for (const segment of path) {
@@ -17,6 +15,16 @@ export function formatFieldPath(path: FieldPath): string {
     else text += `[${JSON.stringify(segment)}]`;
   }
   return text;
+}
+
+/** The value at `path` in a parsed YAML document, or undefined when any step is missing. */
+export function valueAt(document: unknown, path: FieldPath): unknown {
+  let value = document;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
 }
 
 /** The inverse of formatFieldPath: `slos[0].name` -> ['slos', 0, 'name']. */
@@ -28,14 +36,4 @@ export function parseFieldPath(path: string): Array<string | number> {
     else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
   }
   return segments;
-}
-
-/** The value at `path` in a parsed document, or undefined when any step is missing. */
-export function valueAt(document: unknown, path: FieldPath): unknown {
-  let value = document;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
 }

@@ -7,7 +7,6 @@ import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { RollbackMode } from '../common/contract/annotations.js';
 import type { DeploymentRef } from '../common/contract/deployment-ref.js';
 import type { GuardingAlertEntry } from '../common/contract/guarding-alert.js';
-import type { ImageMap } from '../common/contract/images.js';
 import type { Revision, RevisionRef } from '../common/contract/rolled-back-from.js';
 
 /** One alert as Alertmanager reports it, from either the webhook (v4 payload) or the API (GET /api/v2/alerts). */
@@ -53,7 +52,7 @@ export interface DeploymentPolicy {
   /** Milliseconds. */
   watchWindow: number;
   deployedAt?: Date;
-  images: ImageMap;
+  images: Record<string, string>;
   /** Parsed `metricops.io/rules`. */
   rules: GuardingAlertEntry[];
   gitPath?: string;

@@ -1,42 +1,23 @@
-/**
- * `metricops.io/images`: container name -> image of a pod template, app containers by name, then init containers as
- * `init:<name>`, in spec order. The webhook stamps it, the feedback pipeline's records and the GitOps write-back use
- * the same keys. Ephemeral containers are never part of a pod template, so they are not stamped.
- */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { parseJsonAnnotation, type AnnotationValue } from './annotation-value.js';
 import { StampError } from './stamp-error.js';
 
-/** Key prefix of init containers in an images map; app containers use their bare name. */
+/** Key prefix of init containers in `metricops.io/images`; app containers use their bare name. */
 export const INIT_CONTAINER_PREFIX = 'init:';
 
-export type ImageMap = Record<string, string>;
-
-/** The images of a Deployment's pod template; throws StampError naming the field that is not shaped like one. */
-export function containerImages(deployment: unknown): ImageMap {
+/**
+ * Container name -> image of a Deployment's pod template: app containers first, then init containers
+ * (`init:<name>`), in spec order. Ephemeral containers are never part of a pod template, so they are not stamped.
+ */
+export function containerImages(deployment: unknown): Record<string, string> {
   const spec = child(deployment, 'object', 'spec');
   const template = child(spec, 'spec', 'template');
   const podSpec = child(template, 'spec.template', 'spec');
-  const images: ImageMap = {};
+  const images: Record<string, string> = {};
   addContainers(images, podSpec, 'containers', '');
   addContainers(images, podSpec, 'initContainers', INIT_CONTAINER_PREFIX);
   return images;
-}
-
-/** The images of one pod template (a Deployment's or a ReplicaSet's), keyed as in `metricops.io/images`. */
-export function templateImages(template: V1PodTemplateSpec): ImageMap {
-  return containerImages({ spec: { template } });
-}
-
-export function formatImages(images: ImageMap): string {
-  return JSON.stringify(images);
-}
-
-const imageMap = z.record(z.string(), z.string());
-
-export function parseImages(text: string): AnnotationValue<ImageMap> {
-  return parseJsonAnnotation(text, imageMap, 'a JSON object of container name -> image');
 }
 
 function child(parent: unknown, parentPath: string, name: string): unknown {
@@ -46,7 +27,7 @@ function child(parent: unknown, parentPath: string, name: string): unknown {
   return (parent as Record<string, unknown>)[name];
 }
 
-function addContainers(images: ImageMap, podSpec: unknown, list: string, prefix: string): void {
+function addContainers(images: Record<string, string>, podSpec: unknown, list: string, prefix: string): void {
   const path = `spec.template.spec.${list}`;
   const containers = child(podSpec, 'spec.template.spec', list);
   if (containers === undefined || containers === null) {
@@ -62,4 +43,17 @@ function addContainers(images: ImageMap, podSpec: unknown, list: string, prefix:
     if (typeof image !== 'string') throw new StampError(`${at}.image`, 'is not a string');
     images[prefix + name] = image;
   });
+}
+
+/** The images of one pod template (a Deployment's or a ReplicaSet's), keyed as in `metricops.io/images`. */
+export function templateImages(template: V1PodTemplateSpec): Record<string, string> {
+  return containerImages({ spec: { template } });
+}
+
+export function formatImages(images: Record<string, string>): string {
+  return JSON.stringify(images);
+}
+
+export function parseImages(text: string): AnnotationValue<Record<string, string>> {
+  return parseJsonAnnotation(text, z.record(z.string(), z.string()), 'a JSON object of container name -> image');
 }

@@ -2,7 +2,6 @@
  * `metricops.io/rolled-back-from` on a Deployment: the feedback pipeline's record of its last rollback,
  * `{"alert":{"name","fingerprint","startsAt"},"time","reason","from":{...},"to":{...}}`.
  */
-import type { ImageMap } from './images.js';
 
 /** Why and when a rollback happened: the part every rollback record shares. */
 export interface RollbackCause {
@@ -16,14 +15,14 @@ export interface RollbackCause {
 export interface RevisionRef {
   revision?: number;
   replicaSet?: string;
-  images: ImageMap;
+  images: Record<string, string>;
 }
 
 /** The revision rolled back to. */
 export interface Revision {
   revision: number;
   replicaSet: string;
-  images: ImageMap;
+  images: Record<string, string>;
 }
 
 export interface RolledBackFromRecord extends RollbackCause {
