@@ -21,10 +21,9 @@ export function registerWebhookCommand(program: Command, context: CliContext): v
     .action(async (flags: WebhookFlags) => {
       const port = portFlag('--port', flags.port);
       const pollMs = durationFlag('--recheck', flags.recheck);
-      const [{ Registry, collectDefaultMetrics }, { startWebhookServer }] = await Promise.all([
-        import('prom-client'),
-        import('../../webhook/server.js'),
-      ]);
+      // One import after the other: jest's ESM loader (the CLI tests run in-process) trips on concurrent ones.
+      const { Registry, collectDefaultMetrics } = await import('prom-client');
+      const { startWebhookServer } = await import('../../webhook/server.js');
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });
       const logger = context.createLogger('webhook');
