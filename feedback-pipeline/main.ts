@@ -4,13 +4,16 @@
  * everything inside is built here: intake (HTTP receiver, Alertmanager poller), the Kubernetes cache, the actuators
  * (cluster rollback, GitOps write-back), the recorders (Events, audit log, metrics) and the pipeline between them.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../common/clock.js';
 import type { SloSeverity } from '../common/contract/alert-labels.js';
 import { InvalidInputError, MetricopsError } from '../common/errors.js';
 import { redactUrl } from '../common/git-repository.js';
-import { loadKubeConfig, type KubeConfigSource } from '../common/kube-config.js';
+import type { KubeConfigSource } from '../common/kube-config.js';
+import { loadKubeConnection, type KubeConnection } from '../common/kube-connection.js';
 import type { Logger } from '../common/logger.js';
 import { GitOpsManifestWriter } from './actuators/gitops-write-back.js';
 import { createFeedbackServer } from './app.js';
@@ -20,14 +23,36 @@ import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
 import { CredentialFile, CredentialFileError } from './intake/credential-file.js';
 import { createKubernetesAdapters } from './kubernetes/adapters.js';
+import { DEFAULT_LEASE_TIMINGS } from './kubernetes/leader-election.js';
 import { FeedbackMetrics } from './metrics.js';
 import { FeedbackPipeline } from './pipeline.js';
 import { GitAuditLog } from './recorders/audit-log.js';
 import { MetricsRecorder } from './recorders/metrics-recorder.js';
 
+export interface LeaderElectionOptions {
+  /** The Lease's namespace. Default: $POD_NAMESPACE, the in-cluster or kubeconfig namespace, then "default". */
+  namespace?: string;
+  /** The Lease's name. */
+  name: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  /** Where followers forward notifications to this replica while it leads. Default: http://<host or $POD_IP>:<port>. */
+  advertiseUrl?: string;
+  /** Tests only: this replica's wall clock, as written into the Lease, is off by this much. */
+  clockOffsetMs?: number;
+}
+
+export const DEFAULT_LEADER_ELECTION: LeaderElectionOptions = { name: 'metricops-feedback', ...DEFAULT_LEASE_TIMINGS };
+
 export interface FeedbackOptions {
   listen: { port: number; host: string };
-  kubernetes: KubeConfigSource;
+  kubernetes: KubeConfigSource & {
+    /** Watch (and act on) only these namespaces; absent: all. */
+    namespaces?: string[];
+  };
+  /** Leader election on a Lease, so that of N replicas one acts; absent: this replica always acts. */
+  leaderElection?: LeaderElectionOptions;
   intake: {
     /** Bearer tokens accepted on /api/v1/* (one per line). Without it and basicAuthFile, anyone is accepted. */
     tokenFile?: string;
@@ -81,10 +106,45 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
   const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
-  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock);
+  const connection = await kubeConnectionFrom(options.kubernetes);
+  const election = options.leaderElection;
+  const identity = `${process.env.POD_NAME || hostname()}_${randomBytes(4).toString('hex')}`;
+  const kubernetes = createKubernetesAdapters(connection, logger, clock, {
+    cache: { ...(options.kubernetes.namespaces ? { namespaces: options.kubernetes.namespaces } : {}) },
+    ...(election
+      ? {
+          election: {
+            namespace: election.namespace ?? (process.env.POD_NAMESPACE || connection.namespace || 'default'),
+            name: election.name,
+            identity,
+            leaseDurationMs: election.leaseDurationMs,
+            renewDeadlineMs: election.renewDeadlineMs,
+            retryPeriodMs: election.retryPeriodMs,
+            clock: { monotonicMs: () => performance.now(), now: () => new Date(clock.now().getTime() + (election.clockOffsetMs ?? 0)) },
+            hooks: {
+              onStartedLeading: () => {
+                metrics.leader.set({ identity }, 1);
+                poller?.start();
+              },
+              onStoppedLeading: () => {
+                metrics.leader.set({ identity }, 0);
+                void poller?.stop();
+              },
+              onNewLeader: (leader) => {
+                metrics.leaderTransitions.inc();
+                logger.info({ leader: leader ?? null, identity }, leader === identity ? 'this replica leads' : leader ? `the leader is ${leader}` : 'no leader');
+              },
+            },
+          },
+        }
+      : {}),
+  });
+  const elector = kubernetes.elector;
+  if (elector) metrics.leader.set({ identity }, 0);
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
     executor: kubernetes.executor,
+    ...(elector ? { leadership: elector } : {}),
     recorders: [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)],
     ...(gitOpsWriter ? { gitOpsWriter } : {}),
     clock,
@@ -101,11 +161,22 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     logger: logger.child({ part: 'http' }),
     bodyLimit: options.intake.maxBodyBytes,
     ready: () => kubernetes.cache.synced,
+    ...(elector
+      ? {
+          readiness: () => ({ role: elector.isLeader ? 'leader' : 'follower', identity, leader: elector.leader()?.identity ?? null }),
+          forward: {
+            identity,
+            logger: logger.child({ part: 'forward' }),
+            leaderUrl: () => (elector.isLeader ? undefined : elector.leader()?.url),
+          },
+        }
+      : {}),
   });
   const { host } = options.listen;
   const http = await listen(server.app, options.listen.port, host);
   const port = (http.address() as { port: number }).port;
-  const poller = options.alertmanager
+  elector?.advertise(election?.advertiseUrl ?? advertiseUrl(host, port));
+  const poller: AlertmanagerPoller | undefined = options.alertmanager
     ? new AlertmanagerPoller({
         url: options.alertmanager.url,
         schedule: options.alertmanager.pollSchedule,
@@ -116,7 +187,8 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
         ...(alertmanagerBearer ? { bearer: alertmanagerBearer } : {}),
       })
     : undefined;
-  poller?.start();
+  // With leader election the poller runs on the leader only (started and stopped with its term).
+  if (!elector) poller?.start();
   void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
   logger.info(
     {
@@ -126,6 +198,9 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       alertmanager: options.alertmanager ? redactUrl(options.alertmanager.url) : undefined,
       ...options.decisions,
       auth: { bearer: bearer !== undefined, basic: basic !== undefined },
+      kubernetes: connection.source,
+      namespaces: options.kubernetes.namespaces ?? 'all',
+      leaderElection: elector ? { identity, lease: election } : 'off',
     },
     'feedback pipeline listening',
   );
@@ -149,9 +224,16 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   };
 }
 
-function kubeConfigFrom(source: KubeConfigSource): ReturnType<typeof loadKubeConfig> {
+/** Where followers reach this replica: the address it listens on, else the pod's IP ($POD_IP), else its host name. */
+function advertiseUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const address = wildcard ? process.env.POD_IP || hostname() : host;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+async function kubeConnectionFrom(source: KubeConfigSource): Promise<KubeConnection> {
   try {
-    return loadKubeConfig(source);
+    return await loadKubeConnection(source);
   } catch (error) {
     const where = source.kubeconfig ?? 'kubeconfig ($KUBECONFIG, ~/.kube/config or in-cluster)';
     throw new InvalidInputError([{ source: where, message: `cannot load the Kubernetes configuration: ${(error as Error).message}; pass --kubeconfig <file> or run in a cluster` }], { cause: error });

@@ -18,7 +18,7 @@ import { buildRecord, plannedRevisions } from './core/decision-record.js';
 import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, isRollback, type DecisionSettings, type Plan, type RollbackPlan } from './core/decide.js';
 import { RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
 import type { Alert, Decision, DecisionRecord, DeploymentState } from './model.js';
-import type { AlertSink, DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from './ports.js';
+import type { AlertSink, DecisionRecorder, DeploymentCache, GitOpsWriter, Leadership, RollbackExecutor, RollbackRequest, RollbackResult } from './ports.js';
 
 export interface FeedbackPipelineSettings extends DecisionSettings {
   /** How long an alert occurrence (fingerprint + startsAt) is remembered for deduplication. Default 24h. */
@@ -33,6 +33,13 @@ export const DEFAULT_MAX_PENDING = 10_000;
 export class PipelineBusyError extends MetricopsError {}
 /** submit() after close(): the process is shutting down; intake answers 503. */
 export class PipelineClosedError extends MetricopsError {}
+/** submit() on a replica that does not lead: intake answers 503, so Alertmanager retries (and reaches the leader). */
+export class NotLeaderError extends MetricopsError {}
+/** This replica stopped leading before it acted: the decision is abandoned, the new leader makes it. */
+class LeadershipLostError extends MetricopsError {}
+
+/** The signal of a replica that does not lead: already aborted. */
+const NOT_LEADING = AbortSignal.abort();
 
 export interface FeedbackPipelineOptions {
   /** What decisions read. */
@@ -43,6 +50,8 @@ export interface FeedbackPipelineOptions {
   gitOpsWriter?: GitOpsWriter;
   /** Record: every decision record goes to each of them. */
   recorders: DecisionRecorder[];
+  /** Leader election: without it this replica always acts (one replica). */
+  leadership?: Leadership;
   clock: Clock;
   logger: Logger;
   settings?: Partial<FeedbackPipelineSettings>;
@@ -71,6 +80,7 @@ export class FeedbackPipeline implements AlertSink {
    */
   submit(alerts: Alert[]): void {
     if (this.closed) throw new PipelineClosedError('the feedback pipeline is shutting down: alerts are not taken');
+    if (this.term()?.aborted) throw new NotLeaderError('this replica does not lead: alerts are taken by the leader');
     const firing = alerts.filter((alert) => alert.status === 'firing').length;
     if (this.pending.size + firing > this.maxPending) {
       throw new PipelineBusyError(
@@ -117,6 +127,7 @@ export class FeedbackPipeline implements AlertSink {
 
   private async process(alert: Alert): Promise<void> {
     await this.options.cache.waitForSync();
+    if (this.term()?.aborted) return this.abandon(alert, 'this replica no longer leads');
     const candidates = this.candidates(alert);
     const handled = await Promise.all(candidates.map((ref) => this.serialized(ref, () => this.handle(alert, ref))));
     if (!handled.includes(true)) await this.record(this.recordOf(alert, decideUnmatched(alert), {}));
@@ -163,8 +174,34 @@ export class FeedbackPipeline implements AlertSink {
       ...(lastRollbackAt ? { lastRollbackAt } : {}),
     });
     if (!plan.match.matched) return false;
-    await this.record(await this.act(alert, deployment, plan));
+    const term = this.term();
+    try {
+      if (term?.aborted) throw new LeadershipLostError('this replica no longer leads');
+      await this.record(await this.act(alert, deployment, plan, term));
+    } catch (error) {
+      if (!(error instanceof LeadershipLostError)) throw error;
+      this.abandon(alert, error.message, ref);
+    }
     return true;
+  }
+
+  /** undefined: no leader election, always act; otherwise the current term's signal (aborted when not leading). */
+  private term(): AbortSignal | undefined {
+    const { leadership } = this.options;
+    return leadership ? (leadership.term() ?? NOT_LEADING) : undefined;
+  }
+
+  /**
+   * A decision this replica may no longer make (it stopped leading): nothing is done or recorded here, and the alert
+   * is forgotten, so that a later notification of it (Alertmanager's retry or repeat, the leader's poll) is decided
+   * afresh when this replica leads again. The new leader decides it from the cluster's state.
+   */
+  private abandon(alert: Alert, why: string, ref?: DeploymentRef): void {
+    this.seen.release(alert);
+    this.options.logger.warn(
+      { alert: alertName(alert), fingerprint: alert.fingerprint, deployment: ref ? namespacedName(ref) : undefined },
+      `decision abandoned: ${why}; the leader decides this alert`,
+    );
   }
 
   /**
@@ -172,7 +209,7 @@ export class FeedbackPipeline implements AlertSink {
    * planned revisions; a rollback goes through the cluster actuator, then, for a Deployment with
    * `metricops.io/git-path`, through the GitOps write-back, whose commit (or failure) the record carries.
    */
-  private async act(alert: Alert, deployment: DeploymentState, plan: Plan): Promise<DecisionRecord> {
+  private async act(alert: Alert, deployment: DeploymentState, plan: Plan, term?: AbortSignal): Promise<DecisionRecord> {
     if (!isRollback(plan)) return this.recordOf(alert, plan.decision, {});
     const { decision, target } = plan;
     const planned = plannedRevisions(deployment, target);
@@ -180,8 +217,9 @@ export class FeedbackPipeline implements AlertSink {
 
     let result: RollbackResult;
     try {
-      result = await this.options.executor.rollback(this.rollbackRequest(alert, deployment, plan));
+      result = await this.options.executor.rollback({ ...this.rollbackRequest(alert, deployment, plan), ...(term ? { signal: term } : {}) });
     } catch (error) {
+      if (term?.aborted) throw new LeadershipLostError(`this replica stopped leading during the rollback (${(error as Error).message})`);
       this.seen.release(alert);
       return this.recordOf(alert, decision, { outcome: 'failed', error: (error as Error).message, ...planned });
     }

@@ -42,6 +42,8 @@ export interface RollbackRequest {
    * `deployment.resourceVersion`, so a stale snapshot is refused (409/422) and the executor falls back to a fresh read.
    */
   planned?: PlannedRollback;
+  /** Aborts when this replica stops leading: no API call is started after it (see Leadership). */
+  signal?: AbortSignal;
 }
 
 export type RollbackResult =
@@ -67,6 +69,15 @@ export interface RollbackExecutor {
 export interface GitOpsWriter {
   /** `record` is the rollback as done in the cluster; returns the commit hash, or null when the manifest already had the images. */
   writeBack(record: DecisionRecord, gitPath: string): Promise<string | null>;
+}
+
+/**
+ * Leader election (kubernetes/leader-election.ts): of N replicas only the leader acts. The pipeline asks before it
+ * decides and hands the term's signal to the actuators, which start no API call once it has aborted.
+ */
+export interface Leadership {
+  /** While this replica leads, a signal that aborts when its term ends (lease lost, released); undefined otherwise. */
+  term(): AbortSignal | undefined;
 }
 
 // ---- Record: the recorders ----

@@ -7,14 +7,7 @@
  * is marked. Of two racing writers exactly one wins; the other re-reads, finds the template changed and reports
  * "already-rolled-back". Transient API errors are retried (kubernetes/retry.ts); conflicts re-read, up to maxConflicts.
  */
-import {
-  AppsV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1Deployment,
-  type V1ReplicaSet,
-} from '@kubernetes/client-node';
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import type { Clock } from '../../common/clock.js';
 import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
@@ -29,7 +22,9 @@ import {
 } from '../core/rollback-patch.js';
 import { selectRollbackTarget } from '../core/rollback-target.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
+import type { KubeApi } from '../kubernetes/api-client.js';
 import { REVISION_ANNOTATION } from '../kubernetes/cached-objects.js';
+import { Deployments, ReplicaSets } from '../kubernetes/resources.js';
 import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 
 export class RollbackError extends MetricopsError {
@@ -58,18 +53,16 @@ interface Attempt {
 }
 
 export class KubernetesRollbackExecutor implements RollbackExecutor {
-  private readonly apps: AppsV1Api;
   private readonly retry: RetrySettings;
   private readonly maxConflicts: number;
   private readonly fieldManager: string;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly api: KubeApi,
     private readonly logger: Logger,
     private readonly clock: Clock,
     settings: RollbackExecutorSettings = {},
   ) {
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.retry = settings.retry ?? DEFAULT_RETRY;
     this.maxConflicts = settings.maxConflicts ?? 5;
     this.fieldManager = settings.fieldManager ?? 'metricops';
@@ -92,10 +85,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       const patch = deploymentRollbackPatch(deployment, to, record);
       try {
         await this.call(`patch Deployment ${ref}`, request, () =>
-          this.apps.patchNamespacedDeployment(
-            { name, namespace, body: patch, fieldManager: this.fieldManager },
-            setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-          ),
+          this.api.patch(Deployments, namespace, name, patch, 'json', { fieldManager: this.fieldManager }),
         );
       } catch (error) {
         const status = error instanceof RollbackError ? statusOf(error.cause) : undefined;
@@ -157,7 +147,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
   private async freshAttempt(request: RollbackRequest, rejected: { resourceVersion: string; error: unknown } | undefined): Promise<Attempt | RollbackResult> {
     const { namespace, name } = request.deployment;
     const ref = namespacedName(request.deployment);
-    const live = await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace }));
+    const live = await this.call(`read Deployment ${ref}`, request, () => this.api.get<V1Deployment>(Deployments, namespace, name));
     const deployment = toDeploymentState(live);
     if (rejected && rejected.resourceVersion === deployment.resourceVersion) {
       throw new RollbackError(request.deployment, `the apiserver rejected the patch: ${describeApiError(rejected.error)}`, { cause: rejected.error });
@@ -169,7 +159,9 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       };
     }
     const replicaSets = (
-      await this.call(`list ReplicaSets of ${ref}`, request, () => this.apps.listNamespacedReplicaSet({ namespace, ...selectorOf(live) }))
+      await this.call(`list ReplicaSets of ${ref}`, request, () =>
+        this.api.list<{ items: V1ReplicaSet[] }>(ReplicaSets, namespace, selectorOf(live)),
+      )
     ).items
       .filter((replicaSet) => replicaSet.metadata?.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.uid))
       .map(toReplicaSetState);
@@ -184,10 +176,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
     const patch = badRevisionPatch(badRevisionRecord(from, to, request.cause));
     try {
       await this.call(`mark ReplicaSet ${namespacedName(from)} bad`, request, () =>
-        this.apps.patchNamespacedReplicaSet(
-          { name: from.name, namespace: from.namespace, body: patch, fieldManager: this.fieldManager },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
+        this.api.patch(ReplicaSets, from.namespace, from.name, patch, 'merge', { fieldManager: this.fieldManager }),
       );
       return true;
     } catch (error) {
@@ -196,10 +185,18 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
     }
   }
 
-  /** One API call with transient retries; a final failure becomes a RollbackError that keeps the API error as cause. */
+  /**
+   * One API call with transient retries; a final failure becomes a RollbackError that keeps the API error as cause.
+   * No attempt starts once request.signal has aborted (this replica stopped leading); one already sent is not cut off
+   * (its outcome would be unknown), and the resourceVersion test keeps it from overwriting a newer leader's write.
+   */
   private async call<T>(what: string, request: RollbackRequest, operation: () => Promise<T>): Promise<T> {
+    const attempt = () => {
+      request.signal?.throwIfAborted();
+      return operation();
+    };
     try {
-      return await withRetry(what, operation, this.retry, this.logger);
+      return await withRetry(what, attempt, this.retry, this.logger, request.signal);
     } catch (error) {
       throw new RollbackError(request.deployment, `${what}: ${describeApiError(error)}`, { cause: error });
     }

@@ -1,10 +1,13 @@
 /**
  * What the informer keeps of each Deployment and ReplicaSet: only what decisions read, so that 10,000 Deployments
  * fit in little memory. Pod templates are kept as one canonical JSON string (keys sorted, `pod-template-hash`
- * removed): compact, and two equal strings mean equal templates. Pure conversions.
+ * removed): compact, and two equal strings mean equal templates; equal strings are stored once (a ReplicaSet's
+ * template is its Deployment's). A ReplicaSet keeps only the annotations a decision reads of it (the revision and
+ * `metricops.io/bad-revision`: the controller copies the Deployment's other annotations onto it). The input is the
+ * wire JSON (list pages, watch events), never client-node's models. Conversions are pure but for the intern table.
  */
-import type { KubernetesObject, V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
-import { ANNOTATION_PREFIX } from '../../common/contract/annotations.js';
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import { ANNOTATION_PREFIX, Annotations } from '../../common/contract/annotations.js';
 import { templateKey } from '../core/pod-template.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 
@@ -17,7 +20,7 @@ interface SlimMetadata {
   resourceVersion: string;
 }
 
-export interface CachedDeployment extends KubernetesObject {
+export interface CachedDeployment {
   metadata: SlimMetadata;
   paused: boolean;
   annotations: Record<string, string>;
@@ -25,7 +28,7 @@ export interface CachedDeployment extends KubernetesObject {
   template: string;
 }
 
-export interface CachedReplicaSet extends KubernetesObject {
+export interface CachedReplicaSet {
   metadata: SlimMetadata;
   /** uid of the Deployment that controls it, if any. */
   ownerUid?: string;
@@ -33,7 +36,8 @@ export interface CachedReplicaSet extends KubernetesObject {
   annotations: Record<string, string>;
   /** Canonical JSON of spec.template without `pod-template-hash`. */
   template: string;
-  createdAt: string;
+  /** creationTimestamp, ms since the epoch (0: unknown). */
+  createdAt: number;
 }
 
 /** Only metricops annotations and the controller's revision are kept. */
@@ -45,7 +49,44 @@ export function keptAnnotations(annotations: Record<string, string> | undefined)
   return kept;
 }
 
-function slimMetadata(object: KubernetesObject): SlimMetadata {
+/** A ReplicaSet's: the revision and the bad-revision mark. */
+function replicaSetAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
+  const kept: Record<string, string> = {};
+  const revision = annotations?.[REVISION_ANNOTATION];
+  const bad = annotations?.[Annotations.badRevision];
+  if (revision !== undefined) kept[REVISION_ANNOTATION] = revision;
+  if (bad !== undefined) kept[Annotations.badRevision] = bad;
+  return kept;
+}
+
+/**
+ * Equal strings stored once: templates (a ReplicaSet's is its Deployment's) and namespaces. Entries are counted
+ * by the objects that hold them and dropped with the last one.
+ */
+export class StringPool {
+  private readonly entries = new Map<string, { value: string; holders: number }>();
+
+  take(value: string): string {
+    const entry = this.entries.get(value);
+    if (entry) {
+      entry.holders += 1;
+      return entry.value;
+    }
+    this.entries.set(value, { value, holders: 1 });
+    return value;
+  }
+
+  release(value: string): void {
+    const entry = this.entries.get(value);
+    if (entry && --entry.holders <= 0) this.entries.delete(value);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function slimMetadata(object: { metadata?: V1Deployment['metadata'] }): SlimMetadata {
   const metadata = object.metadata ?? {};
   return {
     name: metadata.name ?? '',
@@ -65,7 +106,7 @@ export function cacheDeployment(deployment: V1Deployment): CachedDeployment {
 }
 
 export function cacheReplicaSet(replicaSet: V1ReplicaSet): CachedReplicaSet {
-  const annotations = keptAnnotations(replicaSet.metadata?.annotations);
+  const annotations = replicaSetAnnotations(replicaSet.metadata?.annotations);
   const owner = replicaSet.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === 'Deployment');
   const created = replicaSet.metadata?.creationTimestamp as Date | string | undefined;
   const cached: CachedReplicaSet = {
@@ -73,7 +114,7 @@ export function cacheReplicaSet(replicaSet: V1ReplicaSet): CachedReplicaSet {
     revision: Number.parseInt(annotations[REVISION_ANNOTATION] ?? '0', 10) || 0,
     annotations,
     template: templateKey(replicaSet.spec?.template ?? {}),
-    createdAt: created === undefined ? '' : new Date(created).toISOString(),
+    createdAt: created === undefined ? 0 : new Date(created).getTime() || 0,
   };
   if (owner?.uid) cached.ownerUid = owner.uid;
   return cached;

@@ -2,7 +2,7 @@
  * Records every decision as a core/v1 Event on its Deployment, so `kubectl describe deployment` and
  * `kubectl get events` show why metricops rolled it back or not. Decisions with no Deployment are only logged.
  */
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import type { Clock } from '../../common/clock.js';
 import { namespacedName } from '../../common/contract/deployment-ref.js';
@@ -11,6 +11,8 @@ import type { Logger } from '../../common/logger.js';
 import type { DeploymentCache } from '../ports.js';
 import type { DecisionRecord } from '../model.js';
 import type { DecisionRecorder } from '../ports.js';
+import type { KubeApi } from '../kubernetes/api-client.js';
+import { Events } from '../kubernetes/resources.js';
 import { DEFAULT_RETRY, describeApiError, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 
 export const EventReasons = {
@@ -105,17 +107,15 @@ function truncate(text: string, max: number): string {
 
 export class KubernetesEventRecorder implements DecisionRecorder {
   readonly name = 'kubernetes-events';
-  private readonly core: CoreV1Api;
   private readonly settings: { component: string; instance: string; retry: RetrySettings };
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly api: KubeApi,
     private readonly cache: Pick<DeploymentCache, 'getDeployment'>,
     private readonly logger: Logger,
     private readonly clock: Clock,
     settings: EventRecorderSettings = {},
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.settings = {
       component: settings.component ?? 'metricops',
       instance: settings.instance ?? hostname(),
@@ -132,7 +132,7 @@ export class KubernetesEventRecorder implements DecisionRecorder {
     }
     const namespace = event.metadata!.namespace!;
     try {
-      await withRetry(`create Event in ${namespace}`, () => this.core.createNamespacedEvent({ namespace, body: event }), this.settings.retry, this.logger);
+      await withRetry(`create Event in ${namespace}`, () => this.api.create(Events, namespace, event), this.settings.retry, this.logger);
     } catch (error) {
       throw new EventRecordError(`could not create Event ${event.reason} on Deployment ${namespacedName({ namespace, name: event.involvedObject.name ?? '' })}: ${describeApiError(error)}`, { cause: error });
     }
