@@ -12,12 +12,13 @@ import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { main } from '../../cli/main.js';
 import { systemClock } from '../../common/clock.js';
+import { kubeConnectionOf } from '../../common/kube-connection.js';
 import { silentLogger } from '../../common/logger.js';
 import { createKubernetesAdapters, type KubernetesAdapters } from '../../feedback-pipeline/kubernetes/adapters.js';
 import { startWebhookServer } from '../../webhook/server.js';
 import { installCertManagerCrds, removeCertManagerCrds } from './harness/cert-manager-crds.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
-import { FEEDBACK_MAY, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI as canIOn, serviceAccountUser } from './harness/feedback-rbac-proof.js';
+import { FEEDBACK_LEASES_MAY_NOT, FEEDBACK_MAY, FEEDBACK_MAY_IN_OWN_NAMESPACE, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI as canIOn, serviceAccountUser } from './harness/feedback-rbac-proof.js';
 import { getTrusting } from './harness/get-trusting.js';
 import { documents, objectKeys, toYaml, type KubeObject } from './harness/kube-objects.js';
 import { freePort } from './harness/ports.js';
@@ -245,6 +246,14 @@ describe('RBAC, applied for real', () => {
     expect(await canI(feedback, verb, resource, 'shop', subresource)).toBe('no');
   });
 
+  test.each(FEEDBACK_MAY_IN_OWN_NAMESPACE)('in its own namespace, the feedback pipeline may: %s (%s %s)', async (_reason, verb, resource) => {
+    expect(await canI(feedback, verb, resource, 'metricops')).toBe('yes');
+  });
+
+  test.each(FEEDBACK_LEASES_MAY_NOT)('the feedback pipeline may not %s', async (_what, verb, resource, where) => {
+    expect(await canI(feedback, verb, resource, where === 'own' ? 'metricops' : where)).toBe('no');
+  });
+
   test.each(WEBHOOK_MAY_NOT)('the webhook has no API access at all: may not %s %s', async (verb, resource) => {
     expect(await canI(webhook, verb, resource)).toBe('no');
   });
@@ -385,7 +394,7 @@ describe("the feedback pipeline's Kubernetes adapters, running as metricops-feed
     await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 1, { what: 'revision 1' });
     await kubectlOk(['apply', '-f', '-'], deployment('example.com/checkout:v2'));
     await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, { what: 'revision 2' });
-    adapters = createKubernetesAdapters(await serviceAccountKubeConfigFor('metricops-feedback'), silentLogger(), systemClock);
+    adapters = createKubernetesAdapters(kubeConnectionOf(await serviceAccountKubeConfigFor('metricops-feedback')), silentLogger(), systemClock);
     await adapters.start();
   }, 90_000);
 

@@ -1,35 +1,39 @@
 /**
- * Keeps the feedback ClusterRole in step with the code: derives the (verb, resource) pairs the feedback pipeline
- * calls from its source (the Kubernetes adapters, the cluster actuator, the Event recorder) (client-node API methods and ListWatch paths) and compares them with
- * the ClusterRole. A new API call without a matching grant (or a grant no code uses) fails here, not in production.
+ * Keeps the feedback RBAC in step with the code: derives the (verb, resource) pairs the feedback pipeline calls from
+ * its source (every call names a resource of feedback-pipeline/kubernetes/resources.ts: `api.patch(Deployments, ...)`,
+ * and each `new Reflector(api, Deployments, ...)` lists and watches) and compares them with the ClusterRole (the
+ * workloads, cluster-wide) and the Role in its own namespace (the leader-election Lease). A new API call without a
+ * matching grant (or a grant no code uses) fails here, not in production.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1ClusterRole } from '@kubernetes/client-node';
-import { onlyObject, repoRoot } from './manifest-files.js';
+import { kubeObjects, onlyObject, repoRoot } from './manifest-files.js';
 
 const pipelineDir = join(repoRoot, 'feedback-pipeline');
-const API_GROUPS: Record<string, string> = { AppsV1Api: 'apps', CoreV1Api: 'core' };
-const VERBS: Record<string, string> = { read: 'get', list: 'list', create: 'create', patch: 'patch', replace: 'update', delete: 'delete' };
+/** The resources the code can name, from resources.ts: constant -> "plural.group". */
+const RESOURCES = new Map(
+  [...readFileSync(join(pipelineDir, 'kubernetes', 'resources.ts'), 'utf8').matchAll(/export const (\w+): Resource = \{ group: '([^']*)', version: '\w+', plural: '(\w+)'/g)]
+    .map((match) => [match[1]!, `${match[3]}.${match[2] || 'core'}`]),
+);
+const VERBS: Record<string, string> = { get: 'get', list: 'list', watch: 'watch', create: 'create', update: 'update', patch: 'patch', delete: 'delete' };
+/** Resources in the pipeline's own namespace (a Role), not cluster-wide (the ClusterRole). */
+const OWN_NAMESPACE = new Set(['leases.coordination.k8s.io']);
 
-/** "ReplicaSet" -> "replicasets", "Event" -> "events" (the kinds metricops touches pluralise with an s). */
-const plural = (kind: string): string => `${kind.toLowerCase()}s`;
+function resourceOf(constant: string): string {
+  const resource = RESOURCES.get(constant);
+  if (resource === undefined) throw new Error(`unknown resource ${constant}: declare it in feedback-pipeline/kubernetes/resources.ts`);
+  return resource;
+}
 
 /** `verb resource.group` for each API call in one source file. */
 function callsIn(source: string): string[] {
-  const clients = new Map<string, string>();
-  for (const match of source.matchAll(/(?:this\.)?(\w+)\s*=\s*kubeConfig\.makeApiClient\((\w+)\)/g)) {
-    const group = API_GROUPS[match[2]!];
-    if (group === undefined) throw new Error(`unknown API client ${match[2]}: add it to API_GROUPS`);
-    clients.set(match[1]!, group);
-  }
   const calls: string[] = [];
-  for (const match of source.matchAll(/(?:this\.)?(\w+)\.(read|list|create|patch|replace|delete)(?:Namespaced)?([A-Z]\w*?)(?:ForAllNamespaces)?\(/g)) {
-    const group = clients.get(match[1]!);
-    if (group !== undefined) calls.push(`${VERBS[match[2]!]} ${plural(match[3]!)}.${group}`);
+  for (const match of source.matchAll(/\.(get|list|watch|create|update|patch|delete)(?:<[^()]*>)?\(\s*([A-Z]\w*)\b/g)) {
+    if (RESOURCES.has(match[2]!)) calls.push(`${VERBS[match[1]!]} ${resourceOf(match[2]!)}`);
   }
-  for (const match of source.matchAll(/new ListWatch<\w+>\(\s*'\/apis?\/(?:([a-z.]+)\/)?v1\/([a-z]+)'/g)) {
-    calls.push(`watch ${match[2]}.${match[1] ?? 'core'}`);
+  for (const match of source.matchAll(/new Reflector\(\s*\w+,\s*([A-Z]\w*)\b/g)) {
+    calls.push(`list ${resourceOf(match[1]!)}`, `watch ${resourceOf(match[1]!)}`);
   }
   return calls;
 }
@@ -49,21 +53,32 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-describe('the feedback ClusterRole matches the calls in feedback-pipeline/', () => {
+describe('the feedback ClusterRole and Role match the calls in feedback-pipeline/', () => {
   test.each([
-    ['a namespaced read through an AppsV1Api client', "this.apps = kubeConfig.makeApiClient(AppsV1Api); this.apps.readNamespacedDeployment({ name })", ['get deployments.apps']],
-    ['a list across namespaces', "const apps = kubeConfig.makeApiClient(AppsV1Api); apps.listReplicaSetForAllNamespaces({})", ['list replicasets.apps']],
-    ['a core Event create', "this.core = kubeConfig.makeApiClient(CoreV1Api); this.core.createNamespacedEvent({})", ['create events.core']],
-    ['a ListWatch informer', "new ListWatch<CachedDeployment>(\n '/apis/apps/v1/deployments',", ['watch deployments.apps']],
-    ['a method on something that is not an API client', "this.cache.listDeployments()", []],
+    ['a read with a type argument', "this.api.get<V1Deployment>(Deployments, namespace, name)", ['get deployments.apps']],
+    ['a list across namespaces', "api.list<{ items: V1ReplicaSet[] }>(ReplicaSets, undefined, {})", ['list replicasets.apps']],
+    ['a core Event create', "() => this.api.create(Events, namespace, event)", ['create events.core']],
+    ['a Lease update', "await this.api.update<Lease>(Leases, namespace, name, updated)", ['update leases.coordination.k8s.io']],
+    ['a reflector (list and watch)', "new Reflector(api, Deployments, namespace, slim, store, settings, log)", ['list deployments.apps', 'watch deployments.apps']],
+    ['a method on something that is not an API client', "this.cache.get(name)", []],
   ])('the scanner reads %s', (_description, source, expected) => {
     expect(callsIn(source)).toEqual(expected);
   });
 
-  test('every call the code makes is granted, and every grant is used', () => {
-    const used = new Set(sourceFiles(pipelineDir).flatMap((file) => callsIn(readFileSync(file, 'utf8'))));
-    expect(used.size).toBeGreaterThan(0);
+  const used = () => new Set(sourceFiles(pipelineDir).flatMap((file) => callsIn(readFileSync(file, 'utf8'))));
+
+  test('every cluster-wide call the code makes is granted by the ClusterRole, and every grant is used', () => {
+    const cluster = [...used()].filter((call) => !OWN_NAMESPACE.has(call.split(' ')[1]!));
+    expect(cluster.length).toBeGreaterThan(0);
     const granted = new Set(grantsOf(onlyObject('ClusterRole', 'metricops-feedback') as unknown as V1ClusterRole));
-    expect([...used].sort()).toEqual([...granted].sort());
+    expect(cluster.sort()).toEqual([...granted].sort());
+  });
+
+  test('the calls in its own namespace (the leader-election Lease) are the Role\'s, and nothing else is', () => {
+    const own = [...used()].filter((call) => OWN_NAMESPACE.has(call.split(' ')[1]!));
+    expect(own.sort()).toEqual(['create leases.coordination.k8s.io', 'get leases.coordination.k8s.io', 'update leases.coordination.k8s.io']);
+    const roles = kubeObjects().filter((document) => document.object.kind === 'Role' && document.file.startsWith('manifests/base/'));
+    expect(roles.map((document) => document.object.metadata?.name)).toEqual(['metricops-feedback']);
+    expect(roles.flatMap((document) => grantsOf(document.object as unknown as V1ClusterRole)).sort()).toEqual(own);
   });
 });
