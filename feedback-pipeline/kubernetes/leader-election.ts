@@ -65,6 +65,9 @@ interface Lease {
   spec?: LeaseSpec;
 }
 
+/** What the elector needs of the API client: read, create and update a Lease. */
+export type LeaseApi = Pick<KubeApi, 'get' | 'create' | 'update'>;
+
 export interface ObservedLeader {
   identity: string;
   url?: string;
@@ -94,7 +97,7 @@ export class LeaderElector implements Leadership {
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly api: KubeApi,
+    private readonly api: LeaseApi,
     private readonly settings: LeaderElectionSettings,
     private readonly logger: Logger,
     private readonly clock: ElectionClock = systemElectionClock,
