@@ -72,6 +72,8 @@ export interface FeedbackOptions {
   decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
+  /** Called once the informers' first lists are in (the CLI compacts the heap then: cli/heap.ts). */
+  onSynced?: () => void;
   logger: Logger;
   clock: Clock;
 }
@@ -189,6 +191,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     : undefined;
   // With leader election the poller runs on the leader only (started and stopped with its term).
   if (!elector) poller?.start();
+  if (options.onSynced) void kubernetes.cache.waitForSync().then(options.onSynced);
   void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
   logger.info(
     {

@@ -71,9 +71,11 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
       // load, so only when it runs. One import after the other: jest's ESM loader trips on concurrent ones.
       const { feedbackOptions } = await import('./feedback-settings.js');
       const options = feedbackOptions(flags);
+      const { favourMemory } = await import('../heap.js');
+      const compactHeap = favourMemory();
       const { startFeedbackPipeline } = await import('../../feedback-pipeline/main.js');
       const logger = context.createLogger('feedback');
-      const running = await startFeedbackPipeline({ ...options, logger, clock: context.clock });
+      const running = await startFeedbackPipeline({ ...options, logger, clock: context.clock, onSynced: compactHeap });
       const signal = await context.stopSignal;
       logger.info({ signal }, 'stopping: no new notifications, finishing pending decisions');
       await running.close();

@@ -9,6 +9,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { KubeConnection } from '../../common/kube-connection.js';
 import { MetricopsError } from '../../common/errors.js';
+import { ListItemScanner, type ListPageMetadata } from './list-items.js';
 import { resourcePath, type Resource } from './resources.js';
 
 /** The apiserver answered with an error status (its Status object's reason and message, when it sent one). */
@@ -85,6 +86,31 @@ export class KubeApi {
   /** One page or a whole collection (no namespace: all namespaces). */
   list<T>(resource: Resource, namespace: string | undefined, query: Query = {}, options?: CallOptions): Promise<T> {
     return this.json('GET', withQuery(resourcePath(resource, namespace), query), undefined, undefined, options);
+  }
+
+  /**
+   * One page of a collection, its items handed to onItem one by one as they are parsed (kubernetes/list-items.ts),
+   * never all alive at once; returns the page's metadata (resourceVersion, continue).
+   */
+  async listItems(resource: Resource, namespace: string | undefined, query: Query, onItem: (item: unknown) => void, options: CallOptions = {}): Promise<ListPageMetadata> {
+    const path = withQuery(resourcePath(resource, namespace), query);
+    const response = await this.send('GET', path, undefined, undefined, options);
+    if (response.statusCode === undefined || response.statusCode >= 300) throw await this.errorOf(response, `GET ${path}`);
+    const scanner = new ListItemScanner(onItem);
+    await new Promise<void>((resolve, reject) => {
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        try {
+          scanner.write(chunk);
+        } catch (error) {
+          response.destroy();
+          reject(error);
+        }
+      });
+      response.on('end', resolve);
+      response.on('error', reject);
+    });
+    return scanner.end();
   }
 
   create<T>(resource: Resource, namespace: string, body: unknown, query: Query = {}, options?: CallOptions): Promise<T> {

@@ -77,8 +77,8 @@ export class InformerCache implements DeploymentCache {
   /** Per namespace (or '' for all), the store of Deployments. */
   private readonly deploymentStores = new Map<string, Store<CachedDeployment>>();
   private readonly replicaSetStores: Array<Store<CachedReplicaSet>> = [];
-  /** owner uid -> its ReplicaSets by "namespace/name". */
-  private readonly replicaSetsByOwner = new Map<string, Map<string, CachedReplicaSet>>();
+  /** owner uid -> its ReplicaSets (one per revision: a few). */
+  private readonly replicaSetsByOwner = new Map<string, CachedReplicaSet[]>();
   /** Templates (and namespaces) held once. */
   private readonly strings = new StringPool();
   /** alertname -> the Deployments (by "namespace/name") whose metricops.io/rules list it. */
@@ -149,7 +149,7 @@ export class InformerCache implements DeploymentCache {
   }
 
   replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[] {
-    return [...(this.replicaSetsByOwner.get(deployment.uid)?.values() ?? [])]
+    return (this.replicaSetsByOwner.get(deployment.uid) ?? [])
       .filter((replicaSet) => replicaSet.metadata.namespace === deployment.namespace)
       .map(replicaSetStateOf);
   }
@@ -184,13 +184,16 @@ export class InformerCache implements DeploymentCache {
     if (before) {
       this.released(before);
       const owned = before.ownerUid ? this.replicaSetsByOwner.get(before.ownerUid) : undefined;
-      owned?.delete(namespacedName(before.metadata));
-      if (owned?.size === 0) this.replicaSetsByOwner.delete(before.ownerUid!);
+      if (owned) {
+        const rest = owned.filter((replicaSet) => replicaSet !== before);
+        if (rest.length === 0) this.replicaSetsByOwner.delete(before.ownerUid!);
+        else this.replicaSetsByOwner.set(before.ownerUid!, rest);
+      }
     }
     if (after?.ownerUid) {
-      let owned = this.replicaSetsByOwner.get(after.ownerUid);
-      if (!owned) this.replicaSetsByOwner.set(after.ownerUid, (owned = new Map()));
-      owned.set(namespacedName(after.metadata), after);
+      const owned = this.replicaSetsByOwner.get(after.ownerUid);
+      if (owned) owned.push(after);
+      else this.replicaSetsByOwner.set(after.ownerUid, [after]);
     }
   }
 

@@ -111,12 +111,9 @@ export class Reflector<T extends SlimObject> {
     let next: string | undefined;
     let resourceVersion = '';
     do {
-      type Page = { items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };
-      let page: Page | undefined = await this.api.list<Page>(this.resource, this.namespace, { limit: this.settings.pageSize, continue: next }, { signal, timeoutMs: 60_000 });
-      for (const item of page.items ?? []) items.push(this.slim(item));
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-      next = page.metadata?.continue || undefined;
-      page = undefined;
+      const page = await this.api.listItems(this.resource, this.namespace, { limit: this.settings.pageSize, continue: next }, (item) => items.push(this.slim(item)), { signal, timeoutMs: 60_000 });
+      resourceVersion = page.resourceVersion ?? resourceVersion;
+      next = page.continue || undefined;
     } while (next);
     this.sink.replace(items);
     if (!this.listedOnce) {
