@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import yaml from 'js-yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeConfigSource } from './kube-config.js';
 import { MetricopsError } from './errors.js';
@@ -83,7 +83,7 @@ interface KubeconfigFile {
 export function fromKubeconfigFile(path: string, contextName?: string): KubeConnection | undefined {
   let config: KubeconfigFile;
   try {
-    config = (parseYaml(readFileSync(path, 'utf8')) ?? {}) as KubeconfigFile;
+    config = (yaml.load(readFileSync(path, 'utf8')) ?? {}) as KubeconfigFile;
   } catch (error) {
     throw new KubeConnectionError(`cannot read kubeconfig ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -15,7 +15,6 @@ import { redactUrl } from '../common/git-repository.js';
 import type { KubeConfigSource } from '../common/kube-config.js';
 import { loadKubeConnection, type KubeConnection } from '../common/kube-connection.js';
 import type { Logger } from '../common/logger.js';
-import { GitOpsManifestWriter } from './actuators/gitops-write-back.js';
 import { createFeedbackServer } from './app.js';
 import { openGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
@@ -106,7 +105,9 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
 
   // Act: the GitOps write-back (the cluster rollback comes with the Kubernetes adapters).
   const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
-  const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
+  // Loaded only when configured: its YAML parser is ~8 MB of a process that aims at 100 MB.
+  const GitOpsManifestWriter = gitopsTarget ? (await import('./actuators/gitops-write-back.js')).GitOpsManifestWriter : undefined;
+  const gitOpsWriter = gitopsTarget && GitOpsManifestWriter ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
   const connection = await kubeConnectionFrom(options.kubernetes);
   const election = options.leaderElection;
@@ -126,7 +127,10 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
             hooks: {
               onStartedLeading: () => {
                 metrics.leader.set({ identity }, 1);
+                pipeline.resume();
+                // The poll at once: alerts another replica took and could not act on are still firing there.
                 poller?.start();
+                void poller?.pollOnce();
               },
               onStoppedLeading: () => {
                 metrics.leader.set({ identity }, 0);

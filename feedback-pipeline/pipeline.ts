@@ -66,6 +66,8 @@ export class FeedbackPipeline implements AlertSink {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly maxPending: number;
   private closed = false;
+  /** Alerts whose decision was interrupted because this replica stopped leading: resumed when it leads again. */
+  private readonly parked = new Map<string, Alert>();
 
   constructor(private readonly options: FeedbackPipelineOptions) {
     const { dedupeRetentionMs, maxPending, ...settings } = options.settings ?? {};
@@ -110,6 +112,22 @@ export class FeedbackPipeline implements AlertSink {
   async close(): Promise<void> {
     this.closed = true;
     await this.drain();
+  }
+
+  /**
+   * This replica leads (again): the alerts parked when it stopped leading are decided now, from the cluster as it is
+   * (if another leader acted on them meanwhile, decide() sees its rollback and skips).
+   */
+  resume(): void {
+    const parked = [...this.parked.values()];
+    this.parked.clear();
+    if (parked.length > 0) this.options.logger.info({ alerts: parked.length }, 'leading again: deciding the alerts parked when leadership was lost');
+    for (const alert of parked) this.track(this.process(alert));
+  }
+
+  /** Alerts parked by a lost leadership (see resume()). */
+  get parkedCount(): number {
+    return this.parked.size;
   }
 
   /** Alert occurrences submitted and not yet recorded. */
@@ -192,15 +210,16 @@ export class FeedbackPipeline implements AlertSink {
   }
 
   /**
-   * A decision this replica may no longer make (it stopped leading): nothing is done or recorded here, and the alert
-   * is forgotten, so that a later notification of it (Alertmanager's retry or repeat, the leader's poll) is decided
-   * afresh when this replica leads again. The new leader decides it from the cluster's state.
+   * A decision this replica may no longer make (it stopped leading): nothing is done or recorded here. The alert is
+   * parked (its duplicates stay deduplicated) and decided afresh by resume() when this replica leads again; if
+   * another replica leads instead, that one learns of the alert from Alertmanager's next delivery or from its poll
+   * (run at once when it starts leading).
    */
   private abandon(alert: Alert, why: string, ref?: DeploymentRef): void {
-    this.seen.release(alert);
+    this.parked.set(`${alert.fingerprint}|${alert.startsAt.toISOString()}`, alert);
     this.options.logger.warn(
       { alert: alertName(alert), fingerprint: alert.fingerprint, deployment: ref ? namespacedName(ref) : undefined },
-      `decision abandoned: ${why}; the leader decides this alert`,
+      `decision parked: ${why}; decided when this replica leads again (or by the new leader)`,
     );
   }
 

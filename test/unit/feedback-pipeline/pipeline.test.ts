@@ -329,7 +329,7 @@ describe('FeedbackPipeline with leader election', () => {
     expect(recorder.records).toEqual([]);
   });
 
-  test('leadership lost while the rollback is in flight: nothing is recorded, and the alert is decided afresh once this replica leads again', async () => {
+  test('leadership lost while the rollback is in flight: nothing is recorded, the alert is parked and decided once this replica leads again', async () => {
     const leadership = new SwitchableLeadership();
     let release: () => void = () => undefined;
     let calls = 0;
@@ -345,11 +345,14 @@ describe('FeedbackPipeline with leader election', () => {
     release();
     await pipeline.drain();
     expect(recorder.records).toEqual([]);
+    expect(pipeline.parkedCount).toBe(1);
 
     leadership.win();
-    pipeline.submit([alert()]);
+    pipeline.submit([alert()]); // a duplicate: still claimed, not decided twice
+    pipeline.resume();
     await pipeline.drain();
     expect(recorder.records.map((record) => record.outcome)).toEqual(['rolled-back']);
+    expect(pipeline.parkedCount).toBe(0);
   });
 
   test('leadership lost while the alert waits for the cache: abandoned before deciding, nothing recorded', async () => {
@@ -363,5 +366,6 @@ describe('FeedbackPipeline with leader election', () => {
     await pipeline.drain();
     expect(executor.requests).toEqual([]);
     expect(recorder.records).toEqual([]);
+    expect(pipeline.parkedCount).toBe(1);
   });
 });
