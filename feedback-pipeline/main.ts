@@ -173,7 +173,10 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
           forward: {
             identity,
             logger: logger.child({ part: 'forward' }),
-            leaderUrl: () => (elector.isLeader ? undefined : elector.leader()?.url),
+            leaderUrl: () => {
+              const leader = elector.isLeader ? undefined : elector.leader();
+              return leader && leader.identity !== identity ? leader.url : undefined;
+            },
           },
         }
       : {}),

@@ -137,6 +137,10 @@ export interface FeedbackProcessOptions {
   gitRepo?: string;
   gitopsRepo?: string;
   extraArgs?: readonly string[];
+  /** More environment for the process (e.g. the tests-only clock offset of the Lease). */
+  env?: NodeJS.ProcessEnv;
+  /** The receiver token (replicas share one, as they share the Secret); default: a random one. */
+  token?: string;
 }
 
 /** Starts `metricops feedback` (the built CLI) and waits for /readyz (informer cache synced). */
@@ -144,7 +148,7 @@ export async function startFeedback(options: FeedbackProcessOptions): Promise<Fe
   await mkdir(options.dir, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const token = randomBytes(24).toString('hex');
+  const token = options.token ?? randomBytes(24).toString('hex');
   const tokenFile = join(options.dir, `${options.name}.token`);
   await writeFile(tokenFile, token, { mode: 0o600 });
   const args = [
@@ -155,7 +159,7 @@ export async function startFeedback(options: FeedbackProcessOptions): Promise<Fe
     ...(options.extraArgs ?? []),
   ];
   const child = startMetricops(`metricops feedback (${options.name})`, args, join(options.dir, `${options.name}.log`),
-    { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+    { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...options.env });
   try {
     await Promise.race([
       failOnExit(child),
