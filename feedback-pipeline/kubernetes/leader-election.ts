@@ -212,7 +212,7 @@ export class LeaderElector implements Leadership {
    * One attempt, client-go's tryAcquireOrRenew: true when this replica holds the Lease afterwards. Errors (the
    * apiserver away, forbidden, a conflict with another replica's write) are logged and count as false.
    */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  async tryAcquireOrRenew(afterCreateConflict = false): Promise<boolean> {
     const { namespace, name, identity } = this.settings;
     const timeoutMs = Math.max(500, Math.floor(this.settings.renewDeadlineMs / 2));
     const wallNow = microTime(this.clock.now());
@@ -231,6 +231,8 @@ export class LeaderElector implements Leadership {
         this.observe(await this.api.create<Lease>(Leases, namespace, created, {}, { timeoutMs }));
         return true;
       } catch (createError) {
+        // Another replica created it first: read it once more now, so this one knows its leader at once.
+        if (createError instanceof KubeApiError && createError.status === 409 && !afterCreateConflict) return this.tryAcquireOrRenew(true);
         return this.failed('create', createError);
       }
     }
