@@ -3,15 +3,17 @@
 // notifications they get to it. kill -9 of the leader during a storm of duplicate notifications, a Lease left by a
 // dead holder, a leader whose clock is an hour off, and the apiserver refusing Lease updates (RBAC taken away and
 // given back) while replicas run.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { DecisionRecord } from '../../feedback-pipeline/model.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
-import { kubeconfigYaml } from './harness/control-plane.js';
 import { IMAGE, pageNotification, rollOut, waitForReplicaSets, watchDeploymentImages, type FeedbackProcess, type TemplateWatch } from './harness/feedback-fixtures.js';
-import { appImage, killHard, leaderOf, leaseRecord, notificationStorm, readiness, startReplica, type ReplicaOptions } from './harness/feedback-replicas.js';
+import {
+  LEASE_RULES, WORKLOAD_RULES, appImage, killHard, leaderOf, leaseRecord, notificationStorm, readiness, roleFor, serviceAccountKubeconfig,
+  startReplica, type ReplicaOptions,
+} from './harness/feedback-replicas.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
@@ -195,23 +197,16 @@ test('the apiserver refusing Lease updates (the Role\'s binding deleted, then re
   const namespace = await freshNamespace('ha-refused');
   const name = `metricops-feedback-${namespace}`;
   // The replica runs as a ServiceAccount with the install's grants: the workloads cluster-wide, the Lease in its namespace.
-  await cluster.kubectl(['create', 'serviceaccount', 'feedback', '-n', namespace]);
-  const rules = [
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] },
-    { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list', 'watch', 'patch'] },
-    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  const subject = { namespace, name: 'feedback' };
+  const [leaseRole, binding] = roleFor(namespace, 'lease', LEASE_RULES, subject) as [object, object];
+  const rbac = [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: WORKLOAD_RULES },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', ...subject }] },
+    leaseRole,
+    binding,
   ];
-  const objects = [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', name: 'feedback', namespace }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'lease', namespace }, rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }] },
-  ];
-  const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'lease', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'lease' }, subjects: [{ kind: 'ServiceAccount', name: 'feedback', namespace }] };
-  for (const object of [...objects, binding]) expect((await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) })).code).toBe(0);
   try {
-    const token = (await cluster.kubectl(['create', 'token', 'feedback', '-n', namespace, '--duration=1h'])).stdout.trim();
-    const kubeconfigPath = join(dir, `${namespace}.kubeconfig`);
-    await writeFile(kubeconfigPath, kubeconfigYaml(cluster.serverUrl, cluster.kubeConfig.getCurrentCluster()?.caFile ?? '', 'feedback', token), { mode: 0o600 });
+    const kubeconfigPath = await serviceAccountKubeconfig(cluster, namespace, 'feedback', rbac, dir);
     const v2At = await rolledOutToV2(namespace, 'checkout');
     const single = await replica('refused', { kubeconfigPath, leaseNamespace: namespace, timings: SHORT });
     await waitFor(async () => (await readiness(single)).role === 'leader', { what: 'the replica to lead' });

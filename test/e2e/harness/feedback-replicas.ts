@@ -4,8 +4,11 @@
  * sent round-robin to the replicas as a Service and Alertmanager's retries would, and kill -9.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { CoordinationV1Api } from '@kubernetes/client-node';
+import { kubeconfigYaml, type Cluster } from './control-plane.js';
 import { startFeedback, type FeedbackProcess, type FeedbackProcessOptions } from './feedback-fixtures.js';
 import { sleep, waitFor } from './wait.js';
 
@@ -113,4 +116,40 @@ export function killHard(replica: FeedbackProcess): void {
 export async function appImage(apps: AppsV1Api, namespace: string, name: string): Promise<string | undefined> {
   const deployment = await apps.readNamespacedDeployment({ name, namespace });
   return deployment.spec?.template.spec?.containers.find((container) => container.name === 'checkout')?.image;
+}
+
+/**
+ * A kubeconfig for ServiceAccount `name` in `namespace` after applying `rbac` (Roles, bindings...): the feedback
+ * pipeline with exactly the grants a test gives it. Returns the kubeconfig's path.
+ */
+export async function serviceAccountKubeconfig(cluster: Cluster, namespace: string, name: string, rbac: readonly object[], dir: string): Promise<string> {
+  await cluster.kubectl(['create', 'serviceaccount', name, '-n', namespace]);
+  for (const object of rbac) {
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) });
+    if (applied.code !== 0) throw new Error(`kubectl apply ${JSON.stringify(object).slice(0, 120)}: ${applied.stderr}`);
+  }
+  const token = (await cluster.kubectl(['create', 'token', name, '-n', namespace, '--duration=1h'])).stdout.trim();
+  const path = join(dir, `${namespace}-${name}.kubeconfig`);
+  await writeFile(path, kubeconfigYaml(cluster.serverUrl, cluster.kubeConfig.getCurrentCluster()?.caFile ?? '', name, token), { mode: 0o600 });
+  return path;
+}
+
+/** The feedback pipeline's workload rules (manifests/base/feedback-clusterrole.yaml), for a Role or ClusterRole. */
+export const WORKLOAD_RULES = [
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list', 'watch', 'patch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+];
+
+export const LEASE_RULES = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+
+/** A Role with `rules` in `namespace` and its RoleBinding to the ServiceAccount. */
+export function roleFor(namespace: string, roleName: string, rules: readonly object[], subject: { namespace: string; name: string }): object[] {
+  return [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: roleName, namespace }, rules },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: roleName, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: [{ kind: 'ServiceAccount', ...subject }],
+    },
+  ];
 }
