@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { ControlPlane } from './harness/control-plane.js';
 import { startControlPlane } from './harness/control-plane.js';
-import { IMAGE, pageNotification, rollOut, startFeedback, waitForReplicaSets, type FeedbackProcess } from './harness/feedback-fixtures.js';
+import { IMAGE, pageNotification, rollOut, rolledOutToV2, startFeedback, waitForReplicaSets, type FeedbackProcess } from './harness/feedback-fixtures.js';
 import { readiness, startReplica } from './harness/feedback-replicas.js';
 import { waitFor } from './harness/wait.js';
 
@@ -75,11 +75,7 @@ test('with leader election: during the outage the leader stops acting (503, Aler
   const cluster = controlPlane!;
   const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
   const name = 'checkout-elected';
-  await rollOut(apps, { namespace, name, version: 'v1', deployedAt: new Date(Date.now() - 60_000) });
-  await waitForReplicaSets(apps, namespace, name, 1);
-  const v2At = new Date();
-  await rollOut(apps, { namespace, name, version: 'v2', deployedAt: v2At });
-  await waitForReplicaSets(apps, namespace, name, 2);
+  const v2At = await rolledOutToV2(apps, namespace, name);
   elected = await startReplica('elected', {
     kubeconfigPath: cluster.kubeconfigPath, dir, leaseNamespace: namespace, timings: { leaseDuration: '6s', renewDeadline: '4s', retryPeriod: '1s' },
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { DecisionRecord } from '../../feedback-pipeline/model.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
-import { IMAGE, pageNotification, rollOut, waitForReplicaSets, watchDeploymentImages, type FeedbackProcess, type TemplateWatch } from './harness/feedback-fixtures.js';
+import { IMAGE, pageNotification, rolledOutToV2, watchDeploymentImages, type FeedbackProcess, type TemplateWatch } from './harness/feedback-fixtures.js';
 import {
   LEASE_RULES, WORKLOAD_RULES, appImage, killHard, leaderOf, leaseRecord, notificationStorm, readiness, roleFor, serviceAccountKubeconfig,
   startReplica, type ReplicaOptions,
@@ -47,15 +47,6 @@ async function freshNamespace(prefix: string): Promise<string> {
 }
 
 /** A Deployment rolled out v1 -> v2 (webhook stamps); returns when the v2 time the alert must start after. */
-async function rolledOutToV2(namespace: string, name: string): Promise<Date> {
-  await rollOut(apps, { namespace, name, version: 'v1', deployedAt: new Date(Date.now() - 60_000) });
-  await waitForReplicaSets(apps, namespace, name, 1);
-  const v2At = new Date();
-  await rollOut(apps, { namespace, name, version: 'v2', deployedAt: v2At });
-  await waitForReplicaSets(apps, namespace, name, 2);
-  return v2At;
-}
-
 async function replica(name: string, options: Omit<ReplicaOptions, 'kubeconfigPath' | 'dir'> & { kubeconfigPath?: string }): Promise<FeedbackProcess> {
   const started = await startReplica(name, { kubeconfigPath: cluster.kubeconfigPath, dir, ...options });
   running.push(started);
@@ -78,7 +69,7 @@ async function decisionsOf(replicas: readonly FeedbackProcess[], namespace: stri
 
 test('three replicas, one leader; kill -9 of the leader during a storm of duplicate notifications: exactly one rollback each, the new leader acts within the Lease\'s bound, nothing lost', async () => {
   const namespace = await freshNamespace('ha-failover');
-  const [firstAt, secondAt] = await Promise.all([rolledOutToV2(namespace, 'before'), rolledOutToV2(namespace, 'after')]);
+  const [firstAt, secondAt] = await Promise.all([rolledOutToV2(apps, namespace, 'before'), rolledOutToV2(apps, namespace, 'after')]);
   const replicas = await Promise.all(['a', 'b', 'c'].map((name) => replica(`failover-${name}`, { leaseNamespace: namespace })));
 
   // One leader: its /readyz says so, the others name it, the Lease holds it, the metric is 1 on it only.
@@ -152,7 +143,7 @@ test('a Lease held by a dead holder: no replica acts until the lease duration ha
       spec: { holderIdentity: 'dead-pod_00000000', leaseDurationSeconds: 6, acquireTime: anHourAgo as never, renewTime: anHourAgo as never, leaseTransitions: 7 },
     },
   });
-  const v2At = await rolledOutToV2(namespace, 'checkout');
+  const v2At = await rolledOutToV2(apps, namespace, 'checkout');
   const startedAt = performance.now();
   const single = await replica('dead-holder', { leaseNamespace: namespace, timings: SHORT });
 
@@ -207,7 +198,7 @@ test('the apiserver refusing Lease updates (the Role\'s binding deleted, then re
   ];
   try {
     const kubeconfigPath = await serviceAccountKubeconfig(cluster, namespace, 'feedback', rbac, dir);
-    const v2At = await rolledOutToV2(namespace, 'checkout');
+    const v2At = await rolledOutToV2(apps, namespace, 'checkout');
     const single = await replica('refused', { kubeconfigPath, leaseNamespace: namespace, timings: SHORT });
     await waitFor(async () => (await readiness(single)).role === 'leader', { what: 'the replica to lead' });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
-import { IMAGE, pageNotification, rollOut, waitForReplicaSets, type FeedbackProcess } from './harness/feedback-fixtures.js';
+import { IMAGE, pageNotification, rolledOutToV2, type FeedbackProcess } from './harness/feedback-fixtures.js';
 import { LEASE_RULES, WORKLOAD_RULES, appImage, readiness, roleFor, serviceAccountKubeconfig, startReplica } from './harness/feedback-replicas.js';
 import { canI, serviceAccountUser } from './harness/feedback-rbac-proof.js';
 import { sleep, waitFor } from './harness/wait.js';
@@ -31,15 +31,6 @@ afterAll(async () => {
   if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(dir, { recursive: true, force: true });
 });
 
-async function rolledOutToV2(namespace: string, name: string): Promise<Date> {
-  await rollOut(apps, { namespace, name, version: 'v1', deployedAt: new Date(Date.now() - 60_000) });
-  await waitForReplicaSets(apps, namespace, name, 1);
-  const v2At = new Date();
-  await rollOut(apps, { namespace, name, version: 'v2', deployedAt: v2At });
-  await waitForReplicaSets(apps, namespace, name, 2);
-  return v2At;
-}
-
 test('--namespaces with a Role per namespace (no ClusterRole): ready, rolls back in a watched namespace, never touches another', async () => {
   const subject = { namespace: home, name: 'feedback' };
   const rbac = [...watched.flatMap((namespace) => roleFor(namespace, 'metricops-feedback-workloads', WORKLOAD_RULES, subject)), ...roleFor(home, 'lease', LEASE_RULES, subject)];
@@ -51,7 +42,7 @@ test('--namespaces with a Role per namespace (no ClusterRole): ready, rolls back
   expect(await canI(cluster, user, 'list', 'deployments.apps', elsewhere)).toBe('no');
   expect((await cluster.kubectl(['auth', 'can-i', 'list', 'deployments.apps', '--all-namespaces', `--as=${user}`])).stdout.trim()).toBe('no');
 
-  const [shopAt, otherAt] = await Promise.all([rolledOutToV2(watched[0]!, 'checkout'), rolledOutToV2(elsewhere, 'checkout')]);
+  const [shopAt, otherAt] = await Promise.all([rolledOutToV2(apps, watched[0]!, 'checkout'), rolledOutToV2(apps, elsewhere, 'checkout')]);
   feedback = await startReplica('namespaced', { kubeconfigPath, dir, leaseNamespace: home, extraArgs: ['--namespaces', watched.join(',')] });
   await waitFor(async () => (await readiness(feedback!)).role === 'leader', { what: 'the replica to lead' });
   expect((await fetch(`${feedback.url}/readyz`)).status).toBe(200);

@@ -94,6 +94,16 @@ export async function waitForReplicaSets(apps: AppsV1Api, namespace: string, nam
   }, { what: `${count} ReplicaSets of ${namespace}/${name}`, timeoutMs: 60_000, intervalMs: 100 });
 }
 
+/** A Deployment rolled out v1 (a minute ago) -> v2 (now), each with its ReplicaSet; returns v2's rollout time. */
+export async function rolledOutToV2(apps: AppsV1Api, namespace: string, name: string): Promise<Date> {
+  await rollOut(apps, { namespace, name, version: 'v1', deployedAt: new Date(Date.now() - 60_000) });
+  await waitForReplicaSets(apps, namespace, name, 1);
+  const v2At = new Date();
+  await rollOut(apps, { namespace, name, version: 'v2', deployedAt: v2At });
+  await waitForReplicaSets(apps, namespace, name, 2);
+  return v2At;
+}
+
 export interface NotificationOptions {
   namespace: string;
   deployment: string;

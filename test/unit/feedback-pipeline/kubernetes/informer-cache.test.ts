@@ -133,6 +133,44 @@ describe('InformerCache', () => {
   });
 });
 
+describe('InformerCache with namespaces (namespace-scoped mode)', () => {
+  const apiserver = new FakeApiserver();
+  let port = 0;
+  let cache: InformerCache | undefined;
+
+  beforeAll(async () => {
+    port = await apiserver.start();
+  });
+  afterAll(async () => {
+    await cache?.stop();
+    await apiserver.stop();
+  });
+
+  test('lists and watches each namespace\'s collections (never the cluster-wide ones) and answers across them', async () => {
+    const cart = cartDeployment();
+    cart.metadata!.namespace = 'cart';
+    apiserver.setList('/apis/apps/v1/namespaces/shop/deployments', [{ items: [wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '10' })], resourceVersion: '100' }]);
+    apiserver.setList('/apis/apps/v1/namespaces/cart/deployments', [{ items: [cart], resourceVersion: '101' }]);
+    apiserver.setList('/apis/apps/v1/namespaces/shop/replicasets', [{ items: [wireReplicaSet({ revision: 1, image: 'shop/checkout:v1', hash: 'aaa' })], resourceVersion: '102' }]);
+    apiserver.setList('/apis/apps/v1/namespaces/cart/replicasets', [{ items: [], resourceVersion: '103' }]);
+    const cartWatch = apiserver.nextWatch('/apis/apps/v1/namespaces/cart/deployments', '101');
+
+    cache = new InformerCache(testApi(apiserver.kubeConfig(port)), silentLogger(), { namespaces: ['shop', 'cart'] });
+    await cache.start();
+    await cache.waitForSync();
+    await cartWatch;
+
+    const paths = apiserver.requests.map((request) => request.split('?')[0]);
+    expect(new Set(paths)).toEqual(new Set(['shop', 'cart'].flatMap((namespace) => [`GET /apis/apps/v1/namespaces/${namespace}/deployments`, `GET /apis/apps/v1/namespaces/${namespace}/replicasets`])));
+    expect(cache.size()).toEqual({ deployments: 2, replicaSets: 1 });
+    expect(cache.getDeployment('shop', 'checkout')?.uid).toBe('uid-checkout');
+    expect(cache.getDeployment('cart', 'cart')?.uid).toBe('uid-cart');
+    expect(cache.getDeployment('elsewhere', 'checkout')).toBeUndefined();
+    expect(cache.replicaSetsOf({ namespace: 'shop', uid: 'uid-checkout' }).map((replicaSet) => replicaSet.name)).toEqual(['checkout-aaa']);
+    expect(cache.deploymentsGuardedBy('CartErrors').map((deployment) => `${deployment.namespace}/${deployment.name}`)).toEqual(['cart/cart']);
+  });
+});
+
 describe('cacheDeployment', () => {
   test('keeps only metricops annotations and the revision; drops managedFields, status and last-applied', () => {
     const cached = cacheDeployment(wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '7', paused: true }));
