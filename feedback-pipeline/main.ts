@@ -129,12 +129,11 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
                 metrics.leader.set({ identity }, 1);
                 pipeline.resume();
                 // The poll at once: alerts another replica took and could not act on are still firing there.
-                poller?.start();
-                void poller?.pollOnce();
+                polling(true);
               },
               onStoppedLeading: () => {
                 metrics.leader.set({ identity }, 0);
-                void poller?.stop();
+                polling(false);
               },
               onNewLeader: (leader) => {
                 metrics.leaderTransitions.inc();
@@ -146,6 +145,16 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       : {}),
   });
   const elector = kubernetes.elector;
+  // The poller follows the terms, one change after the other (a stop still running when the next term starts).
+  let pollerChange: Promise<unknown> = Promise.resolve();
+  const polling = (on: boolean): void => {
+    pollerChange = pollerChange.then(async () => {
+      if (!poller) return;
+      if (!on) return poller.stop();
+      poller.start();
+      await poller.pollOnce();
+    }).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'starting or stopping the Alertmanager poller failed'));
+  };
   if (elector) metrics.leader.set({ identity }, 0);
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
@@ -219,6 +228,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     port,
     async close() {
       server.beginShutdown();
+      await pollerChange;
       await poller?.stop();
       if ((await withTimeout(pipeline.close(), options.shutdownTimeoutMs)) === 'timeout') {
         logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'pending decisions did not finish before the shutdown timeout');

@@ -64,25 +64,33 @@ export function keptAnnotations(annotations: Record<string, string> | undefined)
  * by the objects that hold them and dropped with the last one.
  */
 export class StringPool {
-  private readonly entries = new Map<string, { value: string; holders: number }>();
+  /** The kept string (the Map holds it as its key), and how many objects hold it. */
+  private readonly holders = new Map<string, number>();
+  private readonly keys = new Map<string, string>();
 
   take(value: string): string {
-    const entry = this.entries.get(value);
-    if (entry) {
-      entry.holders += 1;
-      return entry.value;
+    const kept = this.keys.get(value);
+    if (kept !== undefined) {
+      this.holders.set(kept, this.holders.get(kept)! + 1);
+      return kept;
     }
-    this.entries.set(value, { value, holders: 1 });
+    this.keys.set(value, value);
+    this.holders.set(value, 1);
     return value;
   }
 
   release(value: string): void {
-    const entry = this.entries.get(value);
-    if (entry && --entry.holders <= 0) this.entries.delete(value);
+    const count = this.holders.get(value);
+    if (count === undefined) return;
+    if (count > 1) this.holders.set(value, count - 1);
+    else {
+      this.holders.delete(value);
+      this.keys.delete(value);
+    }
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.keys.size;
   }
 }
 

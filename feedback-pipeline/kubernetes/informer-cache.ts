@@ -36,39 +36,56 @@ export interface InformerCacheSettings {
   namespaces?: readonly string[];
 }
 
-/** A store of one reflector's scope, keyed "namespace/name", telling the cache what changed. */
+/**
+ * A store of one reflector's scope, by namespace then name (the object's own strings as keys: no "namespace/name"
+ * string per object), telling the cache what changed.
+ */
 class Store<T extends SlimObject> implements ReflectorSink<T> {
-  readonly items = new Map<string, T>();
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+  private count = 0;
 
   constructor(private readonly changed: (before: T | undefined, after: T | undefined) => void) {}
 
+  get size(): number {
+    return this.count;
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
+  }
+
   replace(items: T[]): void {
-    const fresh = new Map(items.map((item) => [namespacedName(item.metadata), item]));
-    for (const [key, before] of this.items) {
-      if (!fresh.has(key)) {
-        this.items.delete(key);
-        this.changed(before, undefined);
+    const fresh = new Set(items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`));
+    for (const [namespace, objects] of this.byNamespace) {
+      for (const [name, before] of objects) {
+        if (!fresh.has(`${namespace}/${name}`)) this.delete(before);
       }
     }
-    for (const [key, item] of fresh) this.upsertKey(key, item);
+    fresh.clear();
+    for (const item of items) this.upsert(item);
   }
 
   upsert(item: T): void {
-    this.upsertKey(namespacedName(item.metadata), item);
+    const { namespace, name } = item.metadata;
+    let objects = this.byNamespace.get(namespace);
+    if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
+    const before = objects.get(name);
+    objects.set(name, item);
+    if (!before) this.count += 1;
+    this.changed(before, item);
   }
 
   remove(item: T): void {
-    const key = namespacedName(item.metadata);
-    const before = this.items.get(key);
-    if (!before) return;
-    this.items.delete(key);
-    this.changed(before, undefined);
+    const before = this.get(item.metadata.namespace, item.metadata.name);
+    if (before) this.delete(before);
   }
 
-  private upsertKey(key: string, item: T): void {
-    const before = this.items.get(key);
-    this.items.set(key, item);
-    this.changed(before, item);
+  private delete(before: T): void {
+    const objects = this.byNamespace.get(before.metadata.namespace);
+    objects?.delete(before.metadata.name);
+    if (objects?.size === 0) this.byNamespace.delete(before.metadata.namespace);
+    this.count -= 1;
+    this.changed(before, undefined);
   }
 }
 
@@ -135,7 +152,7 @@ export class InformerCache implements DeploymentCache {
 
   getDeployment(namespace: string, name: string): DeploymentState | undefined {
     const store = this.deploymentStores.get(this.namespaces ? namespace : '');
-    const cached = store?.items.get(namespacedName({ namespace, name }));
+    const cached = store?.get(namespace, name);
     return cached ? deploymentStateOf(cached) : undefined;
   }
 
@@ -157,8 +174,8 @@ export class InformerCache implements DeploymentCache {
   /** Counts, for logs and the memory benchmark. */
   size(): { deployments: number; replicaSets: number } {
     let deployments = 0;
-    for (const store of this.deploymentStores.values()) deployments += store.items.size;
-    return { deployments, replicaSets: this.replicaSetStores.reduce((sum, store) => sum + store.items.size, 0) };
+    for (const store of this.deploymentStores.values()) deployments += store.size;
+    return { deployments, replicaSets: this.replicaSetStores.reduce((sum, store) => sum + store.size, 0) };
   }
 
   /** A stored object takes its template and namespace from the pool (held once); a replaced or removed one gives them back. */

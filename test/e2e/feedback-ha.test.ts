@@ -4,6 +4,8 @@
 // dead holder, a leader whose clock is an hour off, and the apiserver refusing Lease updates (RBAC taken away and
 // given back) while replicas run.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
@@ -222,3 +224,44 @@ test('the apiserver refusing Lease updates (the Role\'s binding deleted, then re
     await cluster.kubectl(['delete', 'clusterrolebinding,clusterrole', name, '--ignore-not-found']);
   }
 }, 150_000);
+
+test('the Alertmanager poll runs on the leader only, and on the new leader at once when it takes over', async () => {
+  const namespace = await freshNamespace('ha-poll');
+  // One stand-in Alertmanager API per replica, so each poll says who made it.
+  const polls = new Map<string, number[]>();
+  const servers = await Promise.all(['poll-a', 'poll-b'].map(async (name) => {
+    polls.set(name, []);
+    const server = createServer((req, res) => {
+      polls.get(name)!.push(performance.now());
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { name, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }));
+  try {
+    const replicas = await Promise.all(servers.map(({ name, url }) => replica(name, {
+      leaseNamespace: namespace, timings: SHORT, extraArgs: ['--alertmanager-url', url, '--poll-schedule', '*/30 * * * * *'],
+    })));
+    const leader = await leaderOf(replicas);
+    const [leaderName, followerName] = leader === replicas[0] ? ['poll-a', 'poll-b'] : ['poll-b', 'poll-a'];
+    // Every 30 s by the schedule, and once at the start of the term.
+    await waitFor(() => polls.get(leaderName)!.length > 0, { what: 'the leader\'s first poll', timeoutMs: 5_000, intervalMs: 50 });
+    await sleep(3_000);
+    expect(polls.get(followerName)).toEqual([]);
+
+    killHard(leader);
+    const killedAt = performance.now();
+    const follower = replicas.find((one) => one !== leader)!;
+    await waitFor(async () => (await readiness(follower)).role === 'leader', { what: 'the follower to lead', timeoutMs: 30_000, intervalMs: 100 });
+    const ledAt = performance.now();
+    await waitFor(() => polls.get(followerName)!.length > 0, { what: 'the new leader\'s first poll', timeoutMs: 5_000, intervalMs: 50 });
+    // At once: the poll comes with the term, not at the schedule's next tick (up to 30 s later).
+    expect(polls.get(followerName)![0]! - ledAt).toBeLessThan(2_000);
+    expect(polls.get(followerName)![0]! > killedAt).toBe(true);
+  } finally {
+    for (const { server } of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+}, 120_000);
