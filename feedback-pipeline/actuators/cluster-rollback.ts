@@ -83,6 +83,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
 
       const record = rolledBackFromRecord(deployment, from, to, request.cause);
       const patch = deploymentRollbackPatch(deployment, to, record);
+      const sentAt = performance.now();
       try {
         await this.call(`patch Deployment ${ref}`, request, () =>
           this.api.patch(Deployments, namespace, name, patch, 'json', { fieldManager: this.fieldManager }),
@@ -98,6 +99,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
         continue;
       }
       const patchedAt = this.clock.now();
+      this.logger.debug({ deployment: ref, attempt, source: planned ? 'cache' : 'apiserver', patchMs: Math.round(performance.now() - sentAt) }, 'Deployment patched');
       const markedBad = from ? await this.markBad(from, to, request) : false;
       return { outcome: 'rolled-back', from: record.from, to: record.to, patchedAt, markedBad };
     }
