@@ -136,14 +136,18 @@ beforeAll(async () => {
   await mkdir(join(workDir, 'manifests/with-git-ssh'));
   await writeFile(join(workDir, 'manifests/with-git-ssh/kustomization.yaml'),
     'resources:\n  - ../overlays/cert-manager\ncomponents:\n  - ../components/git-ssh\n');
-  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed', 'with-git-ssh']) {
+  // And one that installs it namespace-scoped (docs/install.md, "Restricting the feedback pipeline to some namespaces").
+  await mkdir(join(workDir, 'manifests/namespace-scoped'));
+  await writeFile(join(workDir, 'manifests/namespace-scoped/kustomization.yaml'),
+    'resources:\n  - ../overlays/self-signed\ncomponents:\n  - ../components/namespace-scoped\n');
+  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed', 'with-git-ssh', 'namespace-scoped']) {
     built.set(overlay, documents(await kubectlOk(['kustomize', join(workDir, 'manifests', overlay)])));
   }
   // Namespaced objects can only be dry-run into a namespace that exists: create it for real, with its labels.
   const namespace = built.get('base')!.filter((object) => object.kind === 'Namespace');
   await kubectlOk(['apply', '-f', '-'], toYaml(namespace));
   // The ServiceAccounts and the feedback RBAC for real: the can-i checks and the adapters running as the ServiceAccount.
-  const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+  const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
   await kubectlOk(['apply', '-f', '-'], toYaml(built.get('base')!.filter((object) => rbacKinds.has(object.kind))));
 }, 120_000);
 
@@ -178,6 +182,15 @@ describe('kustomize overlays', () => {
     expect(containers('metricops-feedback')[0]!.env!.map((variable) => variable.name)).toContain('GIT_SSH_COMMAND');
     expect(containers('metricops-feedback')[0]!.volumeMounts!.map((mount) => mount.name)).toEqual(expect.arrayContaining(['receiver-token', 'data', 'tmp', 'git-ssh']));
     expect(containers('metricops-webhook')[0]!.env!.map((variable) => variable.name)).not.toContain('GIT_SSH_COMMAND');
+  });
+
+  test('the namespace-scoped component: no ClusterRole or binding, the workload rules as a Role in shop, --namespaces=shop, the Lease Role kept', () => {
+    const objects = built.get('namespace-scoped')!;
+    expect(objects.filter((object) => object.kind.startsWith('Cluster') && object.kind.includes('Role'))).toEqual([]);
+    const roles = objects.filter((object) => object.kind === 'Role').map((object) => `${object.metadata.namespace}/${object.metadata.name}`);
+    expect(roles.sort()).toEqual(['metricops/metricops-feedback', 'shop/metricops-feedback-workloads']);
+    const feedback = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'metricops-feedback') as unknown as V1Deployment;
+    expect(feedback.spec!.template.spec!.containers[0]!.args).toContain('--namespaces=shop');
   });
 
   test('the self-signed caBundle is the CA certificate metricops certs wrote, the same caBundle it printed', async () => {
