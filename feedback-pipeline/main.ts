@@ -233,6 +233,8 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       if ((await withTimeout(pipeline.close(), options.shutdownTimeoutMs)) === 'timeout') {
         logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'pending decisions did not finish before the shutdown timeout');
       }
+      // Hand the Lease over as soon as nothing more will be decided here, before the audit log's last push.
+      await elector?.stop();
       await auditLog.close();
       await kubernetes.stop();
       await new Promise<void>((resolve) => {

@@ -105,8 +105,8 @@ test('three replicas, one leader; kill -9 of the leader during a storm of duplic
   await Promise.all([beforeStorm.stop(), afterStorm.stop()]);
   process.stdout.write(`[ha] failover: kill -9 of the leader -> the new leader's rollback in ${(failoverMs / 1000).toFixed(1)} s (lease duration 15 s, retry period 2 s)\n`);
 
-  // Within the Lease's bound: the followers saw the last renew at most a retry period before the kill, and take the
-  // Lease one lease duration after it, at their next try (retry period x 1.2 jitter); a few seconds of margin for load.
+  // Within the Lease's bound: a follower takes the Lease one lease duration after it last saw it renewed (up to a
+  // retry period before the kill), at its next try (retry period x 1..1.2 jitter); a few seconds of margin for load.
   expect(failoverMs).toBeLessThan(15_000 + 2_400 + 5_000);
   // Nothing lost: every notification was taken (202) or refused with 503 (Alertmanager retries); only the killed
   // replica did not answer.
