@@ -81,7 +81,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
   const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
-  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock);
+  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock, { events: { metrics } });
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
     executor: kubernetes.executor,

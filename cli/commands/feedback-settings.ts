@@ -49,7 +49,7 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
     },
     decisions: { severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun },
-    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
+    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout, 'timer'),
   };
 }
 

@@ -115,7 +115,7 @@ describe('webhook server over TLS', () => {
   });
 
   test.each([
-    { description: 'a body that is not JSON', body: 'this is not json', headers: undefined, status: 400, message: /request body is not a JSON object/ },
+    { description: 'a body that is not JSON', body: 'this is not json', headers: undefined, status: 400, message: /request body is not JSON/ },
     { description: 'a wrong content type', body: '{}', headers: { 'content-type': 'text/plain' }, status: 415, message: /content type must be application\/json, got text\/plain/ },
     { description: 'JSON that is not an AdmissionReview', body: '{"hello":"world"}', headers: undefined, status: 400, message: /request body: apiVersion: must be "admission\.k8s\.io\/v1".*kind: must be "AdmissionReview".*request:/ },
     {

@@ -74,7 +74,7 @@ describe('AlertmanagerPoller failures', () => {
     ['nothing listens at the URL', null, /cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/v2\/alerts/],
     ['Alertmanager answers 500', { status: 500, body: 'boom' }, /answered 500: boom/],
     ['the answer is not JSON', { status: 200, body: '<html>' }, /not JSON/],
-    ['the answer is not a list of alerts', { status: 200, body: JSON.stringify([{ labels: {}, fingerprint: 'x' }]) }, /\[0\]\.annotations/],
+    ['the answer is not a list of alerts', { status: 200, body: JSON.stringify({ alerts: [] }) }, /must be a JSON array of alerts/],
   ])('a poll where %s is counted and logged, never thrown', async (_description, answer, message) => {
     const app = express();
     app.get('/api/v2/alerts', (_req, res) => {
@@ -107,7 +107,7 @@ describe('AlertmanagerPoller failures', () => {
     await waitFor('the first poll to reach the server', () => (arrived ? true : undefined));
     expect(await poller.pollOnce()).toEqual({ outcome: 'skipped' });
     release();
-    expect(await first).toEqual({ outcome: 'submitted', alerts: 0 });
+    expect(await first).toEqual({ outcome: 'submitted', alerts: 0, invalid: 0, deferred: 0 });
     await server.close();
   });
 
