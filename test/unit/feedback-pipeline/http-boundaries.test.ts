@@ -5,13 +5,8 @@
  */
 import { request } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { Registry } from 'prom-client';
-import { ManualClock } from '../../../common/clock.js';
-import { silentLogger } from '../../../common/logger.js';
-import { createFeedbackServer } from '../../../feedback-pipeline/app.js';
-import { Authenticator } from '../../../feedback-pipeline/intake/authenticator.js';
-import { FeedbackMetrics } from '../../../feedback-pipeline/metrics.js';
-import { listen, RecordingSink, webhookAlert, webhookPayload } from './intake/fixtures.js';
+import type { FeedbackMetrics } from '../../../feedback-pipeline/metrics.js';
+import { listen, openFeedbackServer, RecordingSink, webhookAlert, webhookPayload } from './intake/fixtures.js';
 
 interface Answer {
   status: number;
@@ -51,16 +46,9 @@ describe('the feedback server at its HTTP boundaries', () => {
   beforeAll(async () => {
     sink = new RecordingSink();
     sink.maxBatch = 100;
-    metrics = new FeedbackMetrics(new Registry());
-    const { app } = createFeedbackServer({
-      sink,
-      authenticator: new Authenticator({}),
-      history: { query: async () => [] },
-      metrics,
-      clock: new ManualClock('2026-11-21T14:31:00Z'),
-      logger: silentLogger(),
-      bodyLimit: 64 * 1024,
-    });
+    const server = openFeedbackServer(sink, { bodyLimit: 64 * 1024 });
+    metrics = server.metrics;
+    const { app } = server;
     ({ url, close } = await listen(app));
   });
   afterAll(async () => {

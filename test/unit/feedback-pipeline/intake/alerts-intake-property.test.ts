@@ -8,13 +8,7 @@
  */
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { Registry } from 'prom-client';
-import { ManualClock } from '../../../../common/clock.js';
-import { silentLogger } from '../../../../common/logger.js';
-import { createFeedbackServer } from '../../../../feedback-pipeline/app.js';
-import { Authenticator } from '../../../../feedback-pipeline/intake/authenticator.js';
-import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
-import { listen, RecordingSink, webhookPayload } from './fixtures.js';
+import { listen, openFeedbackServer, RecordingSink, webhookPayload } from './fixtures.js';
 
 const CASES = 400;
 const SEED = 0x5eed_0010;
@@ -183,15 +177,7 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
 describe('POST /api/v1/alerts, property-tested', () => {
   test(`${CASES} seeded inputs: 202 with every label and date exact, or a 4xx that says why; never a 5xx`, async () => {
     const sink = new RecordingSink();
-    const metrics = new FeedbackMetrics(new Registry());
-    const { app } = createFeedbackServer({
-      sink,
-      authenticator: new Authenticator({}),
-      history: { query: async () => [] },
-      metrics,
-      clock: new ManualClock('2026-11-21T14:31:00Z'),
-      logger: silentLogger(),
-    });
+    const { app } = openFeedbackServer(sink);
     const server = await listen(app);
     const random = generator(SEED);
     const statuses = new Map<number, number>();

@@ -139,20 +139,6 @@ describe('KubernetesEventRecorder', () => {
     const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), new ManualClock(NOW), { retry: FAST_RETRY });
     await expect(recorder.record(record())).rejects.toThrow('could not create Event RolledBack on Deployment shop/checkout: HTTP 403: events is forbidden');
   });
-});
-
-describe('KubernetesEventRecorder aggregation', () => {
-  beforeAll(() => {
-    if (!nock.isActive()) nock.activate();
-    nock.disableNetConnect();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
-
-  const cache = { getDeployment: () => ({ uid: 'uid-checkout' }) as never };
   const skipped = (id: string) => record({ id, outcome: 'skipped', skip: 'severity-not-selected', reason: 'severity ticket is not selected', from: undefined, to: undefined });
 
   test('a repeated decision is a merge PATCH of count, lastTimestamp and message on the first Event', async () => {
