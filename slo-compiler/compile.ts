@@ -33,7 +33,7 @@ export interface CompiledRules {
   skippedTests?: Array<{ slo: string; reason: string }>;
 }
 
-export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
+export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'counts', emitTests: false };
 const DEFAULT_INFO: GeneratorInfo = { version: 'metricops', mode: 'cli-gen-prom' };
 
 /**

@@ -5,11 +5,20 @@ import type { CliContext } from '../context.js';
 interface CompileFlags {
   out: string;
   format: CompileOptions['format'];
-  longWindows: CompileOptions['longWindows'];
+  longWindows: CompileOptions['longWindows'] | keyof typeof DEPRECATED_LONG_WINDOWS;
   emitTests?: boolean;
   commit?: boolean;
   defaultWindow?: string;
 }
+
+/**
+ * Earlier names of the --long-windows modes, still accepted (scripts use them) with a warning on stderr:
+ * `exact` was Sloth's expressions (now `sloth`, same output); `reuse` summed recorded rates (now `counts`, the default).
+ */
+const DEPRECATED_LONG_WINDOWS = {
+  exact: { mode: 'sloth', why: 'it produced Sloth\'s expressions, which `sloth` produces unchanged' },
+  reuse: { mode: 'counts', why: '`counts` computes every window from counts as `reuse` did, and the period for less' },
+} as const;
 
 /**
  * `metricops compile PATH... --out DIR`: loadSpecs -> compile -> writeCompiledRules [-> commit] -> summary.
@@ -22,7 +31,11 @@ export function registerCompileCommand(program: Command, context: CliContext): v
     .argument('<paths...>', 'spec files or directories (read recursively: *.yaml, *.yml)')
     .requiredOption('-o, --out <dir>', 'directory to write the rule files to (created when missing)')
     .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
-    .addOption(new Option('--long-windows <mode>', 'exact: rate over every window; reuse: 1d and longer windows from recorded 5m event rates').choices(['exact', 'reuse']).default('exact'))
+    .addOption(
+      new Option('--long-windows <mode>', 'counts: every window and the period are errors/events, cheaply from recorded rates; sloth: Sloth\'s expressions exactly')
+        .choices(['counts', 'sloth', ...Object.keys(DEPRECATED_LONG_WINDOWS)])
+        .default('counts'),
+    )
     .option('--emit-tests', 'also write promtool unit tests per SLO under <out>/tests/')
     .option('--commit', 'commit the changed rule files in the Git repository that contains --out')
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
@@ -32,8 +45,14 @@ export function registerCompileCommand(program: Command, context: CliContext): v
         import('../../slo-compiler/compile.js'),
         import('../../slo-compiler/output/write.js'),
       ]);
+      let longWindows = flags.longWindows;
+      if (longWindows === 'exact' || longWindows === 'reuse') {
+        const { mode, why } = DEPRECATED_LONG_WINDOWS[longWindows];
+        context.stderr(`warning: --long-windows ${longWindows} is deprecated: use --long-windows ${mode} (${why})\n`);
+        longWindows = mode;
+      }
       const input = await loadSpecs(paths, { defaultWindow: flags.defaultWindow });
-      const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true });
+      const compiled = compile(input, { format: flags.format, longWindows, emitTests: flags.emitTests === true });
       const result = await writeCompiledRules(flags.out, compiled);
       const lines = [
         `compiled ${plural(input.slos.length, 'SLO')} and ${plural(input.inlineRules.length, 'inline rule')} into ${flags.out}: ` +
