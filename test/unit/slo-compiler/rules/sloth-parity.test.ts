@@ -167,14 +167,14 @@ describe('Sloth names and labels in counts mode (out-base-28d.yaml.tpl, SLO slo1
     if (want.annotations) expect(isAlertingRule(got[0]!.rule) && got[0]!.rule.expr).toBe(isAlertingRule(ours[index]!.rule) && ours[index]!.rule.expr);
   });
 
-  test('the extra rules: 5m event rates first in the SLI group, then a group evaluated hourly', () => {
+  test('the extra rules: a group evaluated hourly, then the 5m event rates first in the SLI group', () => {
     expect(groups.map((group) => [group.name, group.interval ?? 'global'])).toEqual([
-      ['sloth-slo-sli-recordings-svc01-slo1', 'global'],
       ['metricops-slo-sli-hourly-svc01-slo1', '1h'],
+      ['sloth-slo-sli-recordings-svc01-slo1', 'global'],
       ['sloth-slo-meta-recordings-svc01-slo1', 'global'],
       ['sloth-slo-alerts-svc01-slo1', 'global'],
     ]);
-    expect(groups[0]!.rules.slice(0, 2).map(ruleName)).toEqual(['slo:sli_error_events:rate5m', 'slo:sli_events:rate5m']);
-    expect(groups[1]!.rules.map(ruleName)).toEqual(['slo:sli_error_events_hourly:rate1h', 'slo:sli_events_hourly:rate1h']);
+    expect(groups[1]!.rules.slice(0, 2).map(ruleName)).toEqual(['slo:sli_error_events:rate5m', 'slo:sli_events:rate5m']);
+    expect(groups[0]!.rules.map(ruleName)).toEqual(['slo:sli_error_events_hourly:rate1h', 'slo:sli_events_hourly:rate1h']);
   });
 });
