@@ -9,8 +9,8 @@ import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from './slo-labels
  * How the SLI windows are computed (docs/design.md, "Long windows"):
  * - `counts`: every window and the period are errors / events over the window (a ratio of counts). The 5m error
  *   and event rates are recorded once; the 5m ratio divides them; 30m-6h read the raw series (as Sloth, so pages
- *   fire on the same evaluation as Sloth's); 1d and 3d sum the recorded 5m rates; the period sums hourly rates
- *   recorded by a group evaluated once an hour.
+ *   fire on the same evaluation as Sloth's); 1d and 3d sum the recorded 5m rates; the period sums the hourly means
+ *   of those rates, recorded by a group evaluated once an hour.
  * - `sloth`: Sloth's expressions exactly, including its period SLI (the mean of the 5m ratios).
  */
 export type LongWindowMode = 'counts' | 'sloth';
@@ -38,7 +38,8 @@ export const SUMMED_FROM_MS = 86_400_000;
 /**
  * The SLI recording rules of the SLO's main group (evaluated at Prometheus' global interval): one error ratio per
  * alert window plus the SLO period, in Sloth's names and labels. See LongWindowMode for what each mode computes.
- * Raw indicators have no counts: their windows are Sloth's, their period the time average of the hourly ratios.
+ * Raw indicators have no counts: their windows are Sloth's, their period the time average of the 5m ratio (Sloth's
+ * value) from the hourly means.
  */
 export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, mode: LongWindowMode): RecordingRule[] {
   const shortestMs = windows.pageQuick.shortWindow;
@@ -80,19 +81,24 @@ export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateW
 }
 
 /**
- * The hourly group's rules in `counts` mode (empty when the period is an alert window, which needs none): the
- * error and event rates over the last hour, read from the raw series once an hour. Consecutive evaluations cover
- * consecutive hours, so summing them over the period counts every event once.
+ * The hourly group's rules in `counts` mode (none when the period is an alert window): the mean of the recorded 5m
+ * error and event rates over the last hour (raw indicators: of the 5m ratio), so the group reads no raw series.
+ * Consecutive evaluations read consecutive hours, so summing them over the period counts every recorded 5m rate
+ * once. The hour ends one second before the evaluation: Prometheus 2 ranges include their start and Prometheus 3
+ * ranges do not, and this way a 5m rate recorded exactly on an hour boundary (as in promtool tests, where every
+ * group runs at the same instants) belongs to one hour in both.
  */
 export function hourlyRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, mode: LongWindowMode): RecordingRule[] {
   if (mode !== 'counts' || alertWindowList(windows).includes(periodMs)) return [];
   const hour = formatPromDuration(HOUR_MS);
+  const shortest = formatPromDuration(windows.pageQuick.shortWindow);
   const labels = mergeLabels(sloIdLabels(slo), slo.labels, { [SlothLabels.window]: hour });
-  const rates = eventRates(slo.indicator, hour);
-  if (!rates) return [{ record: HOURLY.ratio, expr: errorRatioExpr(slo.indicator, hour), labels }];
+  const filter = labelFilter(sloIdLabels(slo));
+  const meanOverHour = (metric: string) => `avg_over_time(${metric}${filter}[${hour}] offset 1s)`;
+  if (!eventRates(slo.indicator, shortest)) return [{ record: HOURLY.ratio, expr: meanOverHour(sliErrorMetric(shortest)), labels }];
   return [
-    { record: HOURLY.errors, expr: rates.errors, labels },
-    { record: HOURLY.total, expr: rates.total, labels },
+    { record: HOURLY.errors, expr: meanOverHour(errorEventsMetric(shortest)), labels },
+    { record: HOURLY.total, expr: meanOverHour(totalEventsMetric(shortest)), labels },
   ];
 }
 

@@ -114,7 +114,7 @@ describe('sliRecordingRules', () => {
     expect(rules.find((rule) => rule.record.endsWith('3d'))!.expr).toContain('sum_over_time(slo:sli_error_events:rate5m{');
   });
 
-  test('counts: a raw indicator has no counts: Sloth\'s windows, and the period is the time average of its hourly ratios', () => {
+  test('counts: a raw indicator has no counts: Sloth\'s windows, and the period is the time average of its 5m ratio from the hourly means', () => {
     const rules = sliRecordingRules(makeSlo({ indicator: indicators.raw! }), 30 * DAY, windows30d, 'counts');
     expect(rules.some((rule) => rule.record.startsWith('slo:sli_events'))).toBe(false);
     expect(rules.find((rule) => rule.record === 'slo:sli_error:ratio_rate3d')!.expr).toBe(errorRatioExpr(indicators.raw!, '3d'));
@@ -137,17 +137,19 @@ describe('sliRecordingRules', () => {
 });
 
 describe('hourlyRecordingRules (the group evaluated once an hour)', () => {
-  test('counts: the error and event rates over the last hour, read from the raw series', () => {
+  const F = '{sloth_id="checkout-availability", sloth_service="checkout", sloth_slo="availability"}';
+
+  test('counts: the mean of the recorded 5m error and event rates over the hour ending a second ago (no raw series read)', () => {
     const rules = hourlyRecordingRules(makeSlo(), 30 * DAY, windows30d, 'counts');
     expect(rules).toEqual([
-      { record: 'slo:sli_error_events_hourly:rate1h', expr: 'sum(rate(http_requests_total{job="checkout",code=~"5.."}[1h]))', labels: expect.objectContaining({ sloth_window: '1h' }) },
-      { record: 'slo:sli_events_hourly:rate1h', expr: 'sum(rate(http_requests_total{job="checkout"}[1h]))', labels: expect.objectContaining({ sloth_window: '1h' }) },
+      { record: 'slo:sli_error_events_hourly:rate1h', expr: `avg_over_time(slo:sli_error_events:rate5m${F}[1h] offset 1s)`, labels: expect.objectContaining({ sloth_window: '1h' }) },
+      { record: 'slo:sli_events_hourly:rate1h', expr: `avg_over_time(slo:sli_events:rate5m${F}[1h] offset 1s)`, labels: expect.objectContaining({ sloth_window: '1h' }) },
     ]);
   });
 
-  test('counts: a raw indicator records its error ratio over the hour', () => {
+  test('counts: a raw indicator records the mean of its 5m ratio over the hour', () => {
     const rules = hourlyRecordingRules(makeSlo({ indicator: indicators.raw! }), 30 * DAY, windows30d, 'counts');
-    expect(rules.map((rule) => [rule.record, rule.expr])).toEqual([['slo:sli_error_hourly:ratio_rate1h', '(1 - avg_over_time(up{job="checkout"}[1h]))']]);
+    expect(rules.map((rule) => [rule.record, rule.expr])).toEqual([['slo:sli_error_hourly:ratio_rate1h', `avg_over_time(slo:sli_error:ratio_rate5m${F}[1h] offset 1s)`]]);
   });
 
   test('sloth: none', () => {
