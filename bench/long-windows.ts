@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -16,6 +15,7 @@ import { promisify } from 'node:util';
 import { compile } from '../slo-compiler/compile.js';
 import type { Slo } from '../slo-compiler/model.js';
 import type { BenchPart } from './run.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20);
@@ -97,14 +97,6 @@ async function writeOpenMetrics(path: string, endSeconds: number): Promise<numbe
   return samples;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
-}
 
 interface QueryStats {
   evalSeconds: number;
