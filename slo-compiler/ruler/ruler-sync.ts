@@ -37,10 +37,15 @@ export interface RulerSyncSettings {
   concurrency: number;
 }
 
-/** The compiled group as the ruler gets it (YAML) and as the plan compares it. */
-export function desiredGroup(group: RuleGroup): DesiredGroup {
+/** The compiled group as the plan compares it; its YAML is rendered only when it is posted. */
+export function desiredGroup(group: RuleGroup): DesiredGroup<RuleGroup> {
   const [plain] = groupsToPlain([group]);
-  return { name: group.name, yaml: toYaml(plain), canonical: canonicalGroup(plain) };
+  return { name: group.name, canonical: canonicalGroup(plain), group };
+}
+
+/** The body of the POST: one group as in a rule file (`name`, `rules`). */
+export function groupYaml(group: RuleGroup): string {
+  return toYaml(groupsToPlain([group])[0]);
 }
 
 export function isComplete(result: RulerSyncResult): boolean {
@@ -89,7 +94,7 @@ export async function syncRuler(groups: readonly RuleGroup[], client: RulerClien
     ...plan.update.map((group) => ({ group, action: 'update' as const })),
   ];
   await runPool(writes, settings.concurrency, () => result.stopped !== undefined, async ({ group, action }) => {
-    await apply(result, group.name, action, () => client.setGroup(namespace, group.yaml), logger);
+    await apply(result, group.name, action, () => client.setGroup(namespace, groupYaml(group.group)), logger);
   }, ({ group, action }) => result.notSent.push({ group: group.name, action }));
 
   if (result.stopped === undefined && result.failed.length > 0) {
@@ -101,10 +106,12 @@ export async function syncRuler(groups: readonly RuleGroup[], client: RulerClien
     }, (name) => result.notSent.push({ group: name, action: 'delete' }));
   }
   const done = finish();
-  logger.info({
+  const counts = {
     namespace, created: done.created.length, updated: done.updated.length, deleted: done.deleted.length, unchanged: done.unchanged.length,
     failed: done.failed.length, notSent: done.notSent.length, requests: done.requests,
-  }, isComplete(done) ? 'ruler in sync' : 'ruler sync incomplete');
+  };
+  if (isComplete(done)) logger.info(counts, 'ruler in sync');
+  else logger.error({ ...counts, stopped: done.stopped }, 'ruler sync incomplete: the next sync starts again from what the ruler holds');
   return done;
 }
 

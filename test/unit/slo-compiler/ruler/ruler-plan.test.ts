@@ -3,7 +3,7 @@ import { isGeneratedGroupName } from '../../../../slo-compiler/ruler/ownership.j
 import { DuplicateGroupError, planRulerSync, type CurrentGroup, type DesiredGroup } from '../../../../slo-compiler/ruler/ruler-plan.js';
 
 const group = (name: string, expr = 'up') => ({ name, rules: [{ record: 'job:up', expr }] });
-const desired = (name: string, expr?: string): DesiredGroup => ({ name, yaml: `name: ${name}\n`, canonical: canonicalGroup(group(name, expr)) });
+const desired = (name: string, expr?: string): DesiredGroup => ({ name, canonical: canonicalGroup(group(name, expr)), group: group(name, expr) });
 const current = (name: string, expr?: string): CurrentGroup => ({ name, canonical: canonicalGroup(group(name, expr)) });
 
 const A = 'sloth-slo-sli-recordings-a';
