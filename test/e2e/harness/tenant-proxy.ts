@@ -14,9 +14,10 @@ const FORWARDED_HEADERS = ['content-type', 'content-encoding', 'user-agent', 'x-
 /**
  * Adds `X-Scope-OrgID: <tenant>` to every request and forwards it to `target`: Debian's Prometheus 2.42 drops
  * `remote_write.headers`, so its remote write reaches a multi-tenant Cortex through this (a header-adding proxy is
- * what users put in front of Cortex too: nginx, the Cortex gateway).
+ * what users put in front of Cortex too: nginx, the Cortex gateway). `delayMs` holds each request back that long,
+ * as a ruler across a network would (benchmarks).
  */
-export async function startTenantProxy(options: { target: string; tenant: string }): Promise<TenantProxy> {
+export async function startTenantProxy(options: { target: string; tenant: string; delayMs?: number }): Promise<TenantProxy> {
   const forwarded: TenantProxy['forwarded'] = { total: 0, refused: 0 };
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
@@ -27,6 +28,7 @@ export async function startTenantProxy(options: { target: string; tenant: string
       if (typeof value === 'string') headers[name] = value;
     }
     forwarded.total++;
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     try {
       const answer = await fetch(`${options.target}${request.url ?? '/'}`, {
         method: request.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined, signal: AbortSignal.timeout(10_000),
