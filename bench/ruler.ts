@@ -22,7 +22,7 @@ import { silentLogger } from '../common/logger.js';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../slo-compiler/compile.js';
 import { loadIntoRuler, RULER_CONCURRENCY } from '../slo-compiler/ruler/load-into-ruler.js';
 import type { RulerSyncResult } from '../slo-compiler/ruler/ruler-sync.js';
-import { loadSpecs } from '../slo-compiler/spec/load.js';
+import { loadSpecs } from '../slo-compiler/inputs/load.js';
 import { cortexBinDir, startCortex } from '../test/e2e/harness/cortex.js';
 import { startTenantProxy } from '../test/e2e/harness/tenant-proxy.js';
 import { writeSlothSpecs } from './compiler/sloth-specs.js';

@@ -1,6 +1,6 @@
 /**
  * The `kubectl auth can-i` proof of an install's RBAC (kustomize: manifests.test.ts, Helm: helm.test.ts): the feedback
- * pipeline may make exactly the calls feedback-pipeline/kubernetes/ makes, cluster-wide, and nothing on the list
+ * pipeline may make exactly the calls its code (feedback-pipeline/) makes, cluster-wide, and nothing on the list
  * below; the webhook may do nothing at all.
  */
 import type { Cluster } from './control-plane.js';

@@ -7,7 +7,7 @@ import { parseRulerOptions } from '../../../../slo-compiler/ruler/ruler-options.
 import '../../../../slo-compiler/sync/sync-options.js';
 import '../../../../slo-compiler/sync/sync-loop.js';
 import { freePort } from '../../../e2e/harness/ports.js';
-import { runCli } from '../../run-cli.js';
+import { runCli } from '../../cli/run-cli.js';
 import { CHECKOUT_SLO, git, RemoteFixture } from '../sync/git-fixture.js';
 import { FakeRuler } from './fake-ruler.js';
 
