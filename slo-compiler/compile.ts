@@ -1,6 +1,7 @@
 import { inlineGuardingAlert } from '../common/contract/inline-rule-alert.js';
 import { InvalidInputError, type InputIssue } from '../common/errors.js';
 import { parseDuration } from '../common/duration.js';
+import { labelInlineRules, withClusterLabel } from './cluster-label.js';
 import { inlineRuleKey, type CompileInput, type GuardingAlert, type Slo } from './model.js';
 import { LONGEST_ALERT_WINDOW } from './rules/burn-rate.js';
 import { sloGuardingAlerts } from './rules/guarding-alerts.js';
@@ -19,6 +20,8 @@ export interface CompileOptions {
   emitTests: boolean;
   /** sloth_slo_info labels; default { version: 'metricops', mode: 'cli-gen-prom' }. */
   info?: GeneratorInfo;
+  /** Adds `cluster: <value>` to every SLO's labels and to the inline rules (cluster-label.ts). */
+  clusterLabel?: string;
 }
 
 export interface CompiledFile {
@@ -56,7 +59,8 @@ export interface CompiledGroups {
  * Pure: the validated model in, rule groups out, one unit per SLO (input order) and one for all inline rules
  * (sorted by namespace/deployment). Throws InvalidInputError for what only generation can see.
  */
-export function compileRuleGroups(input: CompileInput, options: Pick<CompileOptions, 'longWindows' | 'info'>): CompiledGroups[] {
+export function compileRuleGroups(model: CompileInput, options: Pick<CompileOptions, 'longWindows' | 'info' | 'clusterLabel'>): CompiledGroups[] {
+  const input = options.clusterLabel === undefined ? model : withClusterLabel(model, options.clusterLabel);
   checkCompilable(input.slos);
   const info = options.info ?? DEFAULT_INFO;
   const units: CompiledGroups[] = input.slos.map((slo) => ({
@@ -68,10 +72,11 @@ export function compileRuleGroups(input: CompileInput, options: Pick<CompileOpti
   }));
   const sorted = sortedInlineRules(input);
   if (sorted.length > 0) {
+    const groups: RuleGroup[] = [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }];
     units.push({
       path: INLINE_RULES_FILE,
       objectName: 'metricops-inline-rules',
-      groups: [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }],
+      groups: options.clusterLabel === undefined ? groups : labelInlineRules(groups, options.clusterLabel),
       sources: sorted.map((rule) => rule.location.source),
     });
   }

@@ -4,6 +4,7 @@ import type { CompileOptions } from '../../slo-compiler/compile.js';
 import { addRulerOptions, parseRulerOptions, type RulerFlags, type RulerOptions } from '../../slo-compiler/ruler/ruler-options.js';
 import type { RuleGroup } from '../../slo-compiler/rules/rule.js';
 import type { CliContext } from '../context.js';
+import { clusterFlag } from '../flags.js';
 
 interface CompileFlags extends RulerFlags {
   out?: string;
@@ -12,6 +13,7 @@ interface CompileFlags extends RulerFlags {
   emitTests?: boolean;
   commit?: boolean;
   defaultWindow?: string;
+  clusterLabel?: string;
 }
 
 /**
@@ -29,19 +31,21 @@ export function registerCompileCommand(program: Command, context: CliContext): v
     .addOption(new Option('--long-windows <mode>', 'exact: rate over every window; reuse: 1d and longer windows from recorded 5m event rates').choices(['exact', 'reuse']).default('exact'))
     .option('--emit-tests', 'also write promtool unit tests per SLO under <out>/tests/')
     .option('--commit', 'commit the changed rule files in the Git repository that contains --out')
-    .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d');
+    .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
+    .option('--cluster-label <name>', 'add the label cluster=<name> to every generated rule (as an SLO label, like Sloth) and inline rule, for many clusters behind one Alertmanager');
   addRulerOptions(command)
     .action(async (paths: string[], flags: CompileFlags) => {
       const ruler = parseRulerOptions(flags);
       if (flags.out === undefined && ruler === undefined) throw new UsageError('--out is required: give the directory to write the rule files to (or --ruler-url to load them into a ruler)');
       if (flags.out === undefined && (flags.commit || flags.emitTests)) throw new UsageError(`--${flags.commit ? 'commit' : 'emit-tests'} needs --out: it works on the written rule files`);
+      const clusterLabel = flags.clusterLabel === undefined ? {} : { clusterLabel: clusterFlag('--cluster-label', flags.clusterLabel) };
       const [{ loadSpecs }, { compile }, { writeCompiledRules }] = await Promise.all([
         import('../../slo-compiler/inputs/load.js'),
         import('../../slo-compiler/compile.js'),
         import('../../slo-compiler/output/write.js'),
       ]);
       const input = await loadSpecs(paths, { defaultWindow: flags.defaultWindow });
-      const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true });
+      const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true, ...clusterLabel });
       if (flags.out === undefined) {
         context.stdout(`compiled ${plural(input.slos.length, 'SLO')} and ${plural(input.inlineRules.length, 'inline rule')} into ${plural(compiled.groups.length, 'rule group')}\n`);
         await loadRules(ruler!, compiled.groups, context);

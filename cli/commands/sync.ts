@@ -4,6 +4,7 @@ import { addRulerOptions } from '../../slo-compiler/ruler/ruler-options.js';
 import { DEFAULT_SCHEDULE } from '../../slo-compiler/sync/default-schedule.js';
 import type { SyncFlags } from '../../slo-compiler/sync/sync-options.js';
 import type { CliContext } from '../context.js';
+import { clusterFlag } from '../flags.js';
 
 /**
  * `metricops sync --repo URL|PATH --slo-dir DIR --out-dir DIR`: clone, pull, compile, commit and push the rules,
@@ -20,7 +21,8 @@ export function registerSyncCommand(program: Command, context: CliContext): void
     .option('--schedule <cron>', 'cron expression: when to sync', DEFAULT_SCHEDULE)
     .option('--once', 'run a single sync and exit: 0 synced, 1 invalid specs or Git failure')
     .option('--workdir <dir>', 'where to keep the clone (reused across runs); default ~/.cache/metricops/sync/<repo>')
-    .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'));
+    .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
+    .option('--cluster-label <name>', 'add the label cluster=<name> to every generated rule, as compile --cluster-label does');
   addRulerOptions(command)
     .action(async (flags: SyncFlags) => {
       const [{ parseSyncOptions }, { defaultGitFactory, RuleSync }, { SyncLoop }] = await Promise.all([
@@ -31,6 +33,7 @@ export function registerSyncCommand(program: Command, context: CliContext): void
       // After the others, one after the other: they share modules, and jest's ESM loader fails on concurrent imports of shared modules.
       const { loadIntoRuler } = await import('../../slo-compiler/ruler/load-into-ruler.js');
       const { assertRulerComplete, formatRulerResult } = await import('../../slo-compiler/ruler/ruler-report.js');
+      if (flags.clusterLabel !== undefined) clusterFlag('--cluster-label', flags.clusterLabel);
       const options = parseSyncOptions(flags, { cacheDir: process.env.METRICOPS_CACHE });
       const logger = context.createLogger('sync');
       const sync = new RuleSync({ options, logger, clock: context.clock, git: defaultGitFactory(logger), ruler: loadIntoRuler });

@@ -24,12 +24,14 @@ export interface CheckoutCompile {
  * only). Sources in generated headers and in error messages are relative to the repository root, so they read the
  * same in every clone. Writes nothing when any spec is invalid (throws InvalidInputError).
  */
-export async function compileCheckout(root: string, sloDir: string, outDir: string | undefined, format: OutputFormat): Promise<CheckoutCompile> {
+export async function compileCheckout(
+  root: string, sloDir: string, outDir: string | undefined, options: { format: OutputFormat; clusterLabel?: string },
+): Promise<CheckoutCompile> {
   const loaded = await loadSpecs([join(root, sloDir)]).catch((error: unknown) => {
     throw error instanceof InvalidInputError ? new InvalidInputError(error.issues.map((issue) => relativeTo(root, issue)), { cause: error }) : error;
   });
   const input = relativeSources(root, loaded);
-  const compiled = compile(input, { ...DEFAULT_COMPILE_OPTIONS, format });
+  const compiled = compile(input, { ...DEFAULT_COMPILE_OPTIONS, ...options });
   const write = outDir === undefined ? { written: [], unchanged: [], removed: [] } : await writeCompiledRules(join(root, outDir), compiled);
   const changed = [...write.written, ...write.removed].map((path) => (outDir === '.' ? path : `${outDir}/${path}`)).sort();
   return { changed, names: compiledNames(input), write, groups: compiled.groups };

@@ -22,6 +22,8 @@ export interface SyncOptions {
   format: OutputFormat;
   /** Also keep a Cortex/Mimir ruler's namespace equal to the compiled groups. */
   ruler?: RulerOptions;
+  /** `cluster` label for every generated rule (compile --cluster-label). */
+  clusterLabel?: string;
 }
 
 export interface SyncFlags extends RulerFlags {
@@ -33,6 +35,7 @@ export interface SyncFlags extends RulerFlags {
   once?: boolean;
   workdir?: string;
   format?: OutputFormat;
+  clusterLabel?: string;
 }
 
 export { DEFAULT_SCHEDULE };
@@ -64,7 +67,7 @@ export function parseSyncOptions(flags: SyncFlags, environment: { cacheDir?: str
   const workdir = flags.workdir ?? join(cacheDir, 'sync', cloneName(repo));
   return {
     repo, sloDir, ...(outDir !== undefined ? { outDir } : {}), branch, schedule, once: flags.once === true, workdir,
-    format: flags.format ?? 'prometheus', ...(ruler ? { ruler } : {}),
+    format: flags.format ?? 'prometheus', ...(ruler ? { ruler } : {}), ...(flags.clusterLabel !== undefined ? { clusterLabel: flags.clusterLabel } : {}),
   };
 }
 
