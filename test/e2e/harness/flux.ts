@@ -144,6 +144,9 @@ export async function startFlux(options: FluxOptions): Promise<Flux> {
 
   const processes: ManagedProcess[] = [];
   const created: { kind: FluxKind; name: string }[] = [];
+  const remember = (kind: FluxKind, name: string): void => {
+    if (!created.some((object) => object.kind === kind && object.name === name)) created.push({ kind, name });
+  };
   const environment = { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: namespace };
   const logLevel = options.logLevel ?? 'info';
   const storagePort = await freePort();
@@ -157,14 +160,19 @@ export async function startFlux(options: FluxOptions): Promise<Flux> {
       '--watch-all-namespaces=false', '--enable-leader-election=false', `--log-level=${logLevel}`, ...args,
     ], { logFile: join(logs, `${name}.log`), env: environment });
     processes.push(controller);
+    // Once the controller has exited, failOnExit has the answer: the poll ends too instead of running to its timeout.
+    let exited = false;
+    void controller.exited.then(() => {
+      exited = true;
+    });
     await Promise.race([
       failOnExit(controller),
-      waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { what: `${name} /readyz`, timeoutMs: 60_000 }),
+      waitFor(async () => exited || (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { what: `${name} /readyz`, timeoutMs: 60_000 }),
     ]);
   };
 
   const removeObjects = async (): Promise<void> => {
-    for (const { kind, name } of created.reverse()) {
+    for (const { kind, name } of [...created].reverse()) {
       const header = { apiVersion: kindApiVersion(kind), kind, metadata: { name, namespace } };
       try {
         await objects.patch({ ...header, metadata: { ...header.metadata, finalizers: null } } as unknown as KubernetesObject,
@@ -220,7 +228,7 @@ export async function startFlux(options: FluxOptions): Promise<Flux> {
         apiVersion: FLUX_API.gitRepository, kind: 'GitRepository', metadata: { name, namespace },
         spec: { url, interval, ref: { branch } },
       } as KubernetesObject);
-      created.push({ kind: 'GitRepository', name });
+      remember('GitRepository', name);
     },
     async createKustomization({ name, source, path = './', interval = '2s', prune = true, targetNamespace }) {
       await apply({
@@ -233,7 +241,7 @@ export async function startFlux(options: FluxOptions): Promise<Flux> {
           ...(targetNamespace ? { targetNamespace } : {}),
         },
       } as KubernetesObject);
-      created.push({ kind: 'Kustomization', name });
+      remember('Kustomization', name);
     },
     async requestReconcile(kind, name) {
       requests += 1;

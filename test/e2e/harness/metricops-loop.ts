@@ -264,7 +264,10 @@ export class MetricopsLoop {
     this.mark(`Flux applies deploy/ of ${this.gitopsRepository.url} every ${interval}`);
   }
 
-  /** Step 6: create the Deployment (v1) from the manifest, or roll it to another version with `kubectl set image`. */
+  /**
+   * Step 6: create the Deployment (v1) from the manifest, or roll it to another version with `kubectl set image`;
+   * with deployBy "gitops", commit the manifest at `version` and wait for Flux to apply it.
+   */
   async deploy(version: string): Promise<DeploymentState> {
     if (this.options.deployBy === 'gitops') return this.deployByCommit(version);
     const image = `${IMAGE}:${version}`;
