@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs, idempotently: Debian packages, npm packages, the compiled CLI, and for
-# the e2e suite the local Kubernetes control plane and the compiled e2e harness.
+# the e2e suite the local Kubernetes control plane, Flux (source- and kustomize-controller) and the compiled e2e
+# harness.
 # Called by test/run-all.sh (`npm test`) and by the demo; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +31,15 @@ fi
 log "building the CLI (tsc)"
 npm run --silent build
 
-# The e2e suite and the demo run a real Kubernetes control plane built from Go modules (test/e2e/tools), which needs
-# Go >= 1.24 for the first build only. Go >= 1.21 fetches a newer toolchain itself through the Go module proxy
-# (GOTOOLCHAIN=auto), so older Go is the only thing we cannot fix here: say so and stop.
+# The e2e suite and the demo run a real Kubernetes control plane and a real Flux built from Go modules
+# (test/e2e/tools, test/e2e/tools/flux), which need Go >= 1.24 and >= 1.26 for the first build only. Go >= 1.21
+# fetches a newer toolchain itself through the Go module proxy (GOTOOLCHAIN=auto), so older Go is the only thing we
+# cannot fix here: say so and stop.
 if [ "${METRICOPS_SKIP_E2E_SETUP:-0}" != "1" ]; then
-  if [ ! -x "$(bash test/e2e/build-control-plane.sh --print-dir 2>/dev/null)/kubectl" ]; then
+  if [ ! -x "$(bash test/e2e/build-control-plane.sh --print-dir 2>/dev/null)/kubectl" ] ||
+     [ ! -x "$(bash test/e2e/build-flux.sh --print-dir 2>/dev/null)/kustomize-controller" ]; then
     if ! command -v go >/dev/null; then
-      log "Go is not installed: install Go >= 1.21 (https://go.dev/doc/install) to build the local control plane, or set METRICOPS_SKIP_E2E_SETUP=1 to skip the e2e suite"
+      log "Go is not installed: install Go >= 1.21 (https://go.dev/doc/install) to build the local control plane and Flux, or set METRICOPS_SKIP_E2E_SETUP=1 to skip the e2e suite"
       exit 1
     fi
     if [ "$(printf '%s\n' go1.21 "$(go env GOVERSION)" | sort -V | head -n1)" != "go1.21" ]; then
@@ -46,6 +49,8 @@ if [ "${METRICOPS_SKIP_E2E_SETUP:-0}" != "1" ]; then
   fi
   log "building the local control plane (kube-apiserver, kube-controller-manager, kubectl, etcd; cached after the first run)"
   bash test/e2e/build-control-plane.sh >/dev/null
+  log "building Flux (source-controller, kustomize-controller; cached after the first run)"
+  bash test/e2e/build-flux.sh >/dev/null
   log "building the e2e harness (tsc)"
   npx tsc -p test/e2e/tsconfig.build.json
 fi
