@@ -1,8 +1,9 @@
+import { inlineGuardingAlert } from '../common/contract/inline-rule-alert.js';
 import { InvalidInputError, type InputIssue } from '../common/errors.js';
 import { parseDuration } from '../common/duration.js';
-import type { CompileInput, GuardingAlert, Slo } from './model.js';
+import { inlineRuleKey, type CompileInput, type GuardingAlert, type Slo } from './model.js';
 import { LONGEST_ALERT_WINDOW } from './rules/burn-rate.js';
-import { inlineGuardingAlert, sloGuardingAlerts } from './rules/guarding-alerts.js';
+import { sloGuardingAlerts } from './rules/guarding-alerts.js';
 import { inlineAlertRule } from './rules/inline-rules.js';
 import type { GeneratorInfo } from './rules/metadata-rules.js';
 import type { RuleGroup } from './rules/rule.js';
@@ -64,7 +65,7 @@ export function compile(input: CompileInput, options: CompileOptions): CompiledR
     }
   }
 
-  const sorted = [...input.inlineRules].sort((a, b) => `${a.namespace}/${a.deployment}`.localeCompare(`${b.namespace}/${b.deployment}`));
+  const sorted = [...input.inlineRules].sort((a, b) => inlineRuleKey(a).localeCompare(inlineRuleKey(b)));
   if (sorted.length > 0) {
     const groups: RuleGroup[] = [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }];
     const sources = sorted.map((rule) => rule.location.source);

@@ -28,7 +28,7 @@ export function registerCompileCommand(program: Command, context: CliContext): v
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
     .action(async (paths: string[], flags: CompileFlags) => {
       const [{ loadSpecs }, { compile }, { writeCompiledRules }] = await Promise.all([
-        import('../../slo-compiler/spec/load.js'),
+        import('../../slo-compiler/inputs/load.js'),
         import('../../slo-compiler/compile.js'),
         import('../../slo-compiler/output/write.js'),
       ]);
@@ -43,12 +43,11 @@ export function registerCompileCommand(program: Command, context: CliContext): v
         ...(compiled.skippedTests ?? []).map((skip) => `  no test for ${skip.slo}: ${skip.reason}`),
       ];
       if (flags.commit) {
-        const { commitCompiledRules, summarizeNames } = await import('../../slo-compiler/git-commit.js');
-        const names = [...input.slos.map((slo) => slo.name), ...input.inlineRules.map((rule) => `${rule.namespace}/${rule.deployment}`)];
+        const { commitCompiledRules, compiledNames, summarizeNames } = await import('../../slo-compiler/git-commit.js');
         const hash = await commitCompiledRules({
           outDir: flags.out,
           changed: [...result.written, ...result.removed],
-          summary: summarizeNames(names),
+          summary: summarizeNames(compiledNames(input)),
           logger: context.createLogger('compile'),
         });
         lines.push(hash ? `committed ${hash}` : 'nothing to commit: the rules did not change');

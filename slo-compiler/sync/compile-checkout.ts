@@ -1,10 +1,11 @@
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { InvalidInputError, type InputLocation } from '../../common/errors.js';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../compile.js';
+import { compiledNames } from '../git-commit.js';
 import type { CompileInput } from '../model.js';
 import { writeCompiledRules, type WriteResult } from '../output/write.js';
 import type { OutputFormat } from '../output/render.js';
-import { loadSpecs } from '../spec/load.js';
+import { loadSpecs } from '../inputs/load.js';
 
 export interface CheckoutCompile {
   /** Files written or removed, relative to the repository root, `/`-separated. */
@@ -27,8 +28,7 @@ export async function compileCheckout(root: string, sloDir: string, outDir: stri
   const compiled = compile(input, { ...DEFAULT_COMPILE_OPTIONS, format });
   const write = await writeCompiledRules(join(root, outDir), compiled);
   const changed = [...write.written, ...write.removed].map((path) => (outDir === '.' ? path : `${outDir}/${path}`)).sort();
-  const names = [...input.slos.map((slo) => slo.name), ...input.inlineRules.map((rule) => `${rule.namespace}/${rule.deployment}`)];
-  return { changed, names, write };
+  return { changed, names: compiledNames(input), write };
 }
 
 function relativeSources(root: string, input: CompileInput): CompileInput {

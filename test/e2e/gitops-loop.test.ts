@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { Annotations } from '../../common/contract.js';
+import { Annotations } from '../../common/contract/annotations.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
 import { git } from './harness/git.js';

@@ -4,8 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations } from '../../common/contract.js';
-import { EventReasons } from '../../feedback-pipeline/kubernetes/event-recorder.js';
+import { Annotations } from '../../common/contract/annotations.js';
+import { EventReasons } from '../../feedback-pipeline/recorders/event-recorder.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
 import { IMAGE, MetricopsLoop, NAMESPACE, type DeploymentState } from './harness/metricops-loop.js';

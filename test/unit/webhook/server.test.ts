@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import fastJsonPatch from 'fast-json-patch';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../common/clock.js';
-import { Annotations } from '../../../common/contract.js';
+import { Annotations } from '../../../common/contract/annotations.js';
 import { createLogger } from '../../../common/logger.js';
 import type { IssuedCertificates } from '../../../webhook/certificates.js';
 import { CertificateLoadError } from '../../../webhook/errors.js';

@@ -1,4 +1,4 @@
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, type DecisionInput } from '../../../../feedback-pipeline/core/decide.js';
 import { alert, DEPLOYED_AT, deploymentState, replicaSet, simpleHistory } from './fixtures.js';
 
