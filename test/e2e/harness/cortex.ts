@@ -39,14 +39,18 @@ export interface Cortex {
   stop(): Promise<void>;
 }
 
-/** Builds Cortex (once; cached by version) and returns its folder. The first build takes minutes: see build-cortex.sh. */
+/**
+ * Builds Cortex (once; cached by version) and returns its folder. The first build takes minutes (build-cortex.sh):
+ * its progress lines go to stderr as they come, so a first run does not look stuck.
+ */
 export async function cortexBinDir(): Promise<string> {
   if (process.env.METRICOPS_CORTEX_BIN) return process.env.METRICOPS_CORTEX_BIN;
   const script = join(repoRoot(), 'test', 'e2e', 'build-cortex.sh');
-  const stdout = await new Promise<string>((done, fail) =>
-    execFile('nice', ['-n', '10', 'bash', script], { maxBuffer: 1 << 20 }, (error, out, err) =>
-      (error ? fail(new Error(`${script} failed: ${err || error.message}`)) : done(out))),
-  );
+  const stdout = await new Promise<string>((done, fail) => {
+    const child = execFile('nice', ['-n', '10', 'bash', script], { maxBuffer: 16 << 20 }, (error, out, err) =>
+      (error ? fail(new Error(`${script} failed: ${err || error.message}`)) : done(out)));
+    child.stderr?.on('data', (chunk: Buffer | string) => process.stderr.write(chunk));
+  });
   return stdout.trim().split('\n').pop() ?? '';
 }
 
