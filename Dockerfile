@@ -10,11 +10,9 @@ ARG NODE_IMAGE=node:22.21.1-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` would build before the sources are here; the build runs below.
-# `npm install` with the lock file installs the locked versions. Not `npm ci`: the lock file is made on a registry
-# mirror that serves only Linux builds of optional native packages (@swc/core, unrs-resolver), and `npm ci` refuses
-# a lock without the other platforms' entries as out of sync.
-RUN npm install --ignore-scripts --no-audit --no-fund
+# `npm ci`: exactly the locked versions. --ignore-scripts: `prepare` would build before the sources are here; the
+# build runs below.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY cli ./cli
 COPY common ./common
@@ -34,7 +32,7 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY bin ./bin
 RUN chmod 0755 bin/metricops.js && ln -s /app/bin/metricops.js /usr/local/bin/metricops

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compile, DEFAULT_COMPILE_OPTIONS } from '../slo-compiler/compile.js';
 import { writeCompiledRules } from '../slo-compiler/output/write.js';
-import { loadSpecs } from '../slo-compiler/spec/load.js';
+import { loadSpecs } from '../slo-compiler/inputs/load.js';
 import { writeSlothSpecs } from './compiler/sloth-specs.js';
 import type { BenchPart } from './run.js';
 

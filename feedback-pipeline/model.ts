@@ -1,9 +1,13 @@
 /**
  * The feedback pipeline's data, shared by its intake (HTTP receiver, Alertmanager poller), its core
- * (decide, select the rollback target, roll back) and its recorders (Events, audit log, GitOps write-back, metrics).
+ * (decide, select the rollback target), its actuators (roll back, write back) and its recorders (Events, audit
+ * log, metrics). The ports between them are in ports.ts.
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { RollbackMode } from '../common/contract.js';
+import type { RollbackMode } from '../common/contract/annotations.js';
+import type { DeploymentRef } from '../common/contract/deployment-ref.js';
+import type { GuardingAlertEntry } from '../common/contract/guarding-alert.js';
+import type { Revision, RevisionRef } from '../common/contract/rolled-back-from.js';
 
 /** One alert as Alertmanager reports it, from either the webhook (v4 payload) or the API (GET /api/v2/alerts). */
 export interface Alert {
@@ -21,9 +25,7 @@ export interface Alert {
 }
 
 /** What the pipeline needs of a Deployment, read from the informer cache. */
-export interface DeploymentState {
-  namespace: string;
-  name: string;
+export interface DeploymentState extends DeploymentRef {
   uid: string;
   resourceVersion: string;
   paused: boolean;
@@ -39,10 +41,12 @@ export interface ReplicaSetState {
   revision: number;
   annotations: Record<string, string>;
   template: V1PodTemplateSpec;
+  /** The template's canonical text (core/pod-template.ts templateKey): equal keys, equal templates. */
+  templateKey: string;
   createdAt: Date;
 }
 
-/** The webhook's stamps and the user's settings, parsed from a Deployment's annotations. */
+/** The webhook's stamps, the user's settings and the last rollback, parsed from a Deployment's annotations. */
 export interface DeploymentPolicy {
   rollback: RollbackMode;
   /** Milliseconds. */
@@ -50,12 +54,16 @@ export interface DeploymentPolicy {
   deployedAt?: Date;
   images: Record<string, string>;
   /** Parsed `metricops.io/rules`. */
-  rules: Array<{ alert: string; severity: string; slo?: string; labels: Record<string, string> }>;
+  rules: GuardingAlertEntry[];
   gitPath?: string;
+  /** From `metricops.io/rolled-back-from`. */
+  lastRollbackAt?: Date;
 }
 
 export type SkipReason =
   | 'alert-resolved'
+  /** `--cluster` is set and the alert's `cluster` label is another cluster's, or missing. */
+  | 'other-cluster'
   | 'no-matching-deployment'
   | 'severity-not-selected'
   | 'outside-watch-window'
@@ -71,13 +79,13 @@ export type SkipReason =
   /** The Deployment has no `metricops.io/deployed-at`: the webhook did not stamp its rollout. */
   | 'no-rollout-stamp';
 
-export type Decision =
-  | { action: 'rollback'; deployment: { namespace: string; name: string }; dryRun: boolean; reason: string }
-  | { action: 'skip'; deployment?: { namespace: string; name: string }; skip: SkipReason; reason: string };
+export type RollbackDecision = { action: 'rollback'; deployment: DeploymentRef; dryRun: boolean; reason: string };
+export type SkipDecision = { action: 'skip'; deployment?: DeploymentRef; skip: SkipReason; reason: string };
+export type Decision = RollbackDecision | SkipDecision;
 
 export type Outcome = 'rolled-back' | 'dry-run' | 'skipped' | 'already-rolled-back' | 'failed';
 
-/** One decision and what came of it: the unit every recorder (Event, audit line, write-back, metric) receives. */
+/** One decision and what came of it (each actuator's result included): the unit every recorder receives. */
 export interface DecisionRecord {
   id: string;
   time: string;
@@ -85,25 +93,13 @@ export interface DecisionRecord {
   reason: string;
   skip?: SkipReason;
   alert: { name: string; fingerprint: string; labels: Record<string, string>; startsAt: string; source: Alert['source'] };
-  deployment?: { namespace: string; name: string };
+  deployment?: DeploymentRef;
   /** Set for rollbacks (also dry runs): the revision left and the revision returned to. */
-  from?: { revision?: number; replicaSet?: string; images: Record<string, string> };
-  to?: { revision: number; replicaSet: string; images: Record<string, string> };
-  /** Set by the GitOps write-back when it committed the good images. */
+  from?: RevisionRef;
+  to?: Revision;
+  /** The GitOps write-back's commit of the good images. */
   gitCommit?: string;
   error?: string;
   /** Milliseconds from receiving the alert to the Deployment patched (rollbacks only). */
   latencyMs?: number;
-}
-
-/** Receives every decision record; Events, the Git audit log, the write-back and metrics each implement it. */
-export interface DecisionRecorder {
-  readonly name: string;
-  record(record: DecisionRecord): Promise<void>;
-}
-
-/** Commits the good images to the Deployment's manifest in the GitOps repository after a rollback. */
-export interface GitOpsWriter {
-  /** Returns the commit hash, or null when the manifest already had those images. */
-  writeBack(record: DecisionRecord, gitPath: string): Promise<string | null>;
 }

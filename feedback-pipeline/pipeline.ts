@@ -1,23 +1,25 @@
 /**
- * The feedback pipeline's orchestrator: alerts in (from the webhook receiver and the Alertmanager poller),
- * decisions out (to every recorder). submit() returns at once so the intake answers Alertmanager fast;
- * drain() resolves when everything submitted so far is decided and recorded.
+ * The feedback pipeline: alerts in (from the webhook receiver and the Alertmanager poller), decision records out.
+ * submit() returns at once so the intake answers Alertmanager fast; drain() resolves when everything submitted so far
+ * is decided, carried out and recorded.
  *
- *   submit -> drop resolved and duplicates -> wait for the cache -> find the guarded Deployments
- *          -> per Deployment, one at a time: decide -> roll back (or dry run) -> write back -> record
+ *   submit -> drop resolved, other clusters' and duplicates -> wait for the cache -> the Deployments the alert may guard
+ *          -> per Deployment, one at a time:
+ *               decide  (core/decide.ts: one Plan, pure)
+ *            -> act     (the actuators: roll the cluster back, then write the good images back to Git)
+ *            -> record  (the recorders: Event, audit log, metrics; they only record)
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
+import { namespacedName, deploymentOfLabels, type DeploymentRef } from '../common/contract/deployment-ref.js';
 import { MetricopsError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { alertName, labelledDeployment, matchAlertToDeployment } from './core/alert-matching.js';
-import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, type DecisionSettings, type Evaluation } from './core/decide.js';
-import { parseDeploymentPolicy } from './core/policy.js';
-import type { DeploymentCache, RollbackExecutor, RollbackResult } from './core/ports.js';
-import type { RollbackCause } from './core/rollback-patch.js';
-import { templateImages } from './core/pod-template.js';
-import { deploymentKey, RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
-import type { Alert, Decision, DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from './model.js';
+import { alertName } from './core/alert-matching.js';
+import { buildRecord, plannedRevisions } from './core/decision-record.js';
+import { AlertLabels } from '../common/contract/alert-labels.js';
+import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, isRollback, otherCluster, type DecisionSettings, type Plan, type RollbackPlan } from './core/decide.js';
+import { RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
+import type { Alert, Decision, DecisionRecord, DeploymentState } from './model.js';
+import type { AlertSink, DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from './ports.js';
 
 export interface FeedbackPipelineSettings extends DecisionSettings {
   /** How long an alert occurrence (fingerprint + startsAt) is remembered for deduplication. Default 24h. */
@@ -34,24 +36,26 @@ export class PipelineBusyError extends MetricopsError {}
 export class PipelineClosedError extends MetricopsError {}
 
 export interface FeedbackPipelineOptions {
+  /** What decisions read. */
   cache: DeploymentCache;
+  /** Act: the cluster actuator. */
   executor: RollbackExecutor;
-  recorders: DecisionRecorder[];
+  /** Act: the GitOps actuator, for Deployments with `metricops.io/git-path`; off when absent. */
   gitOpsWriter?: GitOpsWriter;
+  /** Record: every decision record goes to each of them. */
+  recorders: DecisionRecorder[];
   clock: Clock;
   logger: Logger;
   settings?: Partial<FeedbackPipelineSettings>;
 }
 
-type DeploymentRef = { namespace: string; name: string };
-
-export class FeedbackPipeline {
+export class FeedbackPipeline implements AlertSink {
   private readonly settings: DecisionSettings;
   private readonly seen: SeenAlerts;
   private readonly recentRollbacks = new RecentRollbacks();
   private readonly pending = new Set<Promise<void>>();
   /** Per Deployment, the tail of its chain of decisions: decisions for one Deployment never overlap. */
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly maxPending: number;
   private closed = false;
 
@@ -78,6 +82,12 @@ export class FeedbackPipeline {
       const log = { alert: alertName(alert), fingerprint: alert.fingerprint, source: alert.source };
       if (alert.status === 'resolved') {
         this.options.logger.debug(log, 'resolved alert: nothing to decide');
+        continue;
+      }
+      // Another cluster's alert is that cluster's pipeline's to decide: no record here (an alert without the label
+      // is recorded as an other-cluster skip by decide(), so a missing label shows).
+      if (alert.labels[AlertLabels.cluster] !== undefined && otherCluster(alert, this.settings)) {
+        this.options.logger.debug({ ...log, cluster: alert.labels[AlertLabels.cluster] }, "another cluster's alert: not decided here");
         continue;
       }
       if (!this.seen.claim(alert)) {
@@ -114,32 +124,28 @@ export class FeedbackPipeline {
 
   private async process(alert: Alert): Promise<void> {
     await this.options.cache.waitForSync();
-    const targets = this.guardedDeployments(alert);
-    if (targets.length === 0) {
-      await this.record(alert, decideUnmatched(alert), {});
-      return;
-    }
-    await Promise.all(targets.map((target) => this.serialized(target, () => this.decideFor(alert, target))));
+    const candidates = this.candidates(alert);
+    const handled = await Promise.all(candidates.map((ref) => this.serialized(ref, () => this.handle(alert, ref))));
+    if (!handled.includes(true)) await this.record(this.recordOf(alert, decideUnmatched(alert, this.settings), {}));
   }
 
-  /** The Deployments the alert guards: the one its labels name, and those listing it in metricops.io/rules. */
-  private guardedDeployments(alert: Alert): DeploymentRef[] {
+  /**
+   * The Deployments the alert may guard: the one its labels name and those whose `metricops.io/rules` list its
+   * name (the cache's index). Which of them it really guards, decide() says.
+   */
+  private candidates(alert: Alert): DeploymentRef[] {
+    const { cache } = this.options;
     const found = new Map<string, DeploymentRef>();
-    const labelled = labelledDeployment(alert);
-    if (labelled && this.options.cache.getDeployment(labelled.namespace, labelled.name)) {
-      found.set(deploymentKey(labelled), labelled);
-    }
-    for (const deployment of this.options.cache.deploymentsGuardedBy(alertName(alert))) {
-      const { policy } = parseDeploymentPolicy(deployment.annotations);
-      if (matchAlertToDeployment(alert, deployment, policy).matched) {
-        found.set(deploymentKey(deployment), { namespace: deployment.namespace, name: deployment.name });
-      }
+    const labelled = deploymentOfLabels(alert.labels);
+    if (labelled && cache.getDeployment(labelled.namespace, labelled.name)) found.set(namespacedName(labelled), labelled);
+    for (const deployment of cache.deploymentsGuardedBy(alertName(alert))) {
+      found.set(namespacedName(deployment), { namespace: deployment.namespace, name: deployment.name });
     }
     return [...found.values()];
   }
 
-  private serialized(target: DeploymentRef, work: () => Promise<void>): Promise<void> {
-    const key = deploymentKey(target);
+  private serialized<T>(target: DeploymentRef, work: () => Promise<T>): Promise<T> {
+    const key = namespacedName(target);
     const run = (this.queues.get(key) ?? Promise.resolve()).then(work);
     const tail = run.catch(() => undefined);
     this.queues.set(key, tail);
@@ -149,99 +155,99 @@ export class FeedbackPipeline {
     return run;
   }
 
-  private async decideFor(alert: Alert, target: DeploymentRef): Promise<void> {
+  /** decide -> act -> record for one Deployment, from the cache as it is now; false when the alert does not guard it. */
+  private async handle(alert: Alert, ref: DeploymentRef): Promise<boolean> {
     const { cache, clock } = this.options;
-    const deployment = cache.getDeployment(target.namespace, target.name);
-    if (!deployment) {
-      await this.record(alert, decideUnmatched(alert), {});
-      return;
-    }
-    const lastRollbackAt = this.recentRollbacks.last(target);
-    const replicaSets = cache.replicaSetsOf(deployment);
-    const evaluation = decide({
+    const deployment = cache.getDeployment(ref.namespace, ref.name);
+    if (!deployment) return false;
+    const lastRollbackAt = this.recentRollbacks.last(ref);
+    const plan = decide({
       alert,
       deployment,
-      replicaSets,
+      replicaSets: cache.replicaSetsOf(deployment),
       now: clock.now(),
       settings: this.settings,
       ...(lastRollbackAt ? { lastRollbackAt } : {}),
     });
-    const { decision } = evaluation;
-    if (decision.action === 'skip') {
-      await this.record(alert, decision, {});
-      return;
-    }
-    if (decision.dryRun) {
-      await this.record(alert, decision, { outcome: 'dry-run', ...plannedRevisions(deployment, evaluation) });
-      return;
-    }
-    await this.rollBack(alert, decision, { deployment, replicaSets }, evaluation);
+    if (!plan.match.matched) return false;
+    await this.record(await this.act(alert, deployment, plan));
+    return true;
   }
 
-  /** `observed`: the cache snapshot decide() read; the executor patches from it first (one API call, no re-read). */
-  private async rollBack(
-    alert: Alert,
-    decision: Decision,
-    observed: { deployment: DeploymentState; replicaSets: ReplicaSetState[] },
-    evaluation: Evaluation,
-  ): Promise<void> {
-    const { deployment } = observed;
-    const { executor, logger } = this.options;
-    const cause: RollbackCause = {
-      alert: { name: alertName(alert), fingerprint: alert.fingerprint, startsAt: alert.startsAt.toISOString() },
-      time: this.options.clock.now().toISOString(),
-      reason: decision.reason,
-    };
+  /**
+   * Carries the plan out and says what came of it, as the record to keep: a skip does nothing; a dry run shows the
+   * planned revisions; a rollback goes through the cluster actuator, then, for a Deployment with
+   * `metricops.io/git-path`, through the GitOps write-back, whose commit (or failure) the record carries.
+   */
+  private async act(alert: Alert, deployment: DeploymentState, plan: Plan): Promise<DecisionRecord> {
+    if (!isRollback(plan)) return this.recordOf(alert, plan.decision, {});
+    const { decision, target } = plan;
+    const planned = plannedRevisions(deployment, target);
+    if (decision.dryRun) return this.recordOf(alert, decision, { outcome: 'dry-run', ...planned });
+
     let result: RollbackResult;
     try {
-      result = await executor.rollback({
-        deployment: { namespace: deployment.namespace, name: deployment.name },
-        expectedTemplate: deployment.template,
-        cause,
-        observed,
-      });
+      result = await this.options.executor.rollback(this.rollbackRequest(alert, deployment, plan));
     } catch (error) {
       this.seen.release(alert);
-      await this.record(alert, decision, { outcome: 'failed', error: (error as Error).message, ...plannedRevisions(deployment, evaluation) });
-      return;
+      return this.recordOf(alert, decision, { outcome: 'failed', error: (error as Error).message, ...planned });
     }
-    if (result.outcome === 'already-rolled-back') {
-      await this.record(alert, { ...skipOf(decision), skip: 'already-rolled-back', reason: result.reason }, { outcome: 'already-rolled-back' });
-      return;
+    if (result.outcome !== 'rolled-back') {
+      const skip = { action: 'skip' as const, deployment: decision.deployment, skip: result.outcome, reason: result.reason };
+      return this.recordOf(alert, skip, result.outcome === 'already-rolled-back' ? { outcome: 'already-rolled-back' } : {});
     }
-    if (result.outcome === 'no-previous-good-revision') {
-      await this.record(alert, { ...skipOf(decision), skip: 'no-previous-good-revision', reason: result.reason }, {});
-      return;
-    }
-    this.recentRollbacks.record(deployment, result.patchedAt);
-    const extra: Partial<DecisionRecord> = {
+    this.recentRollbacks.record(decision.deployment, result.patchedAt);
+    if (!result.markedBad) this.options.logger.warn({ deployment: namespacedName(decision.deployment) }, 'rolled back, but could not mark the bad ReplicaSet');
+    const rolledBack = this.recordOf(alert, decision, {
       outcome: 'rolled-back',
       from: result.from,
       to: result.to,
       latencyMs: Math.max(0, result.patchedAt.getTime() - alert.receivedAt.getTime()),
-    };
-    if (!result.markedBad) logger.warn({ deployment: deploymentKey(deployment) }, 'rolled back, but could not mark the bad ReplicaSet');
-    await this.record(alert, decision, extra, evaluation.policy.gitPath);
+    });
+    return plan.policy.gitPath ? this.writeBack(rolledBack, plan.policy.gitPath) : rolledBack;
   }
 
-  private async record(alert: Alert, decision: Decision, extra: Partial<DecisionRecord>, gitPath?: string): Promise<void> {
-    const { logger, recorders, gitOpsWriter } = this.options;
-    const record = buildRecord(alert, decision, this.options.clock.now(), extra);
-    if (gitPath && gitOpsWriter && record.outcome === 'rolled-back') {
-      try {
-        const commit = await gitOpsWriter.writeBack(record, gitPath);
-        if (commit) record.gitCommit = commit;
-      } catch (error) {
-        record.error = `GitOps write-back of ${gitPath} failed: ${(error as Error).message}`;
-        logger.error({ err: error, gitPath, deployment: record.deployment }, 'GitOps write-back failed');
-      }
+  /** The plan for the cluster actuator: the snapshot decide() read and the target it chose, patched as planned first. */
+  private rollbackRequest(alert: Alert, deployment: DeploymentState, plan: RollbackPlan): RollbackRequest {
+    const { from, to } = plan.target;
+    return {
+      deployment: plan.decision.deployment,
+      expectedTemplate: deployment.template,
+      cause: {
+        alert: { name: alertName(alert), fingerprint: alert.fingerprint, startsAt: alert.startsAt.toISOString() },
+        time: this.options.clock.now().toISOString(),
+        reason: plan.decision.reason,
+      },
+      planned: from ? { deployment, from, to } : { deployment, to },
+    };
+  }
+
+  /** The GitOps write-back of a rollback done in the cluster: its commit, or why it failed, goes into the record. */
+  private async writeBack(record: DecisionRecord, gitPath: string): Promise<DecisionRecord> {
+    const { gitOpsWriter, logger } = this.options;
+    if (!gitOpsWriter) return record;
+    try {
+      const commit = await gitOpsWriter.writeBack(record, gitPath);
+      return commit ? { ...record, gitCommit: commit } : record;
+    } catch (error) {
+      logger.error({ err: error, gitPath, deployment: record.deployment }, 'GitOps write-back failed');
+      return { ...record, error: `GitOps write-back of ${gitPath} failed: ${(error as Error).message}` };
     }
+  }
+
+  private recordOf(alert: Alert, decision: Decision, extra: Partial<DecisionRecord>): DecisionRecord {
+    return buildRecord(alert, decision, this.options.clock.now(), extra);
+  }
+
+  /** Records a decision: one log line, then every recorder (a failing one does not stop the others). Only records. */
+  private async record(record: DecisionRecord): Promise<void> {
+    const { logger, recorders } = this.options;
     logger.info(
       {
         id: record.id,
         alert: record.alert.name,
         fingerprint: record.alert.fingerprint,
-        deployment: record.deployment ? deploymentKey(record.deployment) : undefined,
+        deployment: record.deployment ? namespacedName(record.deployment) : undefined,
         outcome: record.outcome,
         skip: record.skip,
         toRevision: record.to?.revision,
@@ -257,46 +263,4 @@ export class FeedbackPipeline {
       }
     });
   }
-}
-
-function skipOf(decision: Decision): { action: 'skip'; deployment?: DeploymentRef } {
-  return decision.deployment ? { action: 'skip', deployment: decision.deployment } : { action: 'skip' };
-}
-
-function plannedRevisions(deployment: DeploymentState, evaluation: Evaluation): Pick<DecisionRecord, 'from' | 'to'> {
-  const from: NonNullable<DecisionRecord['from']> = { images: templateImages(deployment.template) };
-  if (evaluation.target?.from) {
-    from.revision = evaluation.target.from.revision;
-    from.replicaSet = evaluation.target.from.name;
-  }
-  const to = evaluation.target?.to;
-  return to
-    ? { from, to: { revision: to.revision, replicaSet: to.name, images: templateImages(to.template) } }
-    : { from };
-}
-
-/** A stable id: the same alert occurrence and Deployment always get the same one (across replicas and restarts). */
-export function decisionId(alert: Pick<Alert, 'fingerprint' | 'startsAt'>, deployment?: DeploymentRef): string {
-  const text = `${alert.fingerprint}|${alert.startsAt.toISOString()}|${deployment ? deploymentKey(deployment) : ''}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-export function buildRecord(alert: Alert, decision: Decision, now: Date, extra: Partial<DecisionRecord>): DecisionRecord {
-  const record: DecisionRecord = {
-    id: decisionId(alert, decision.deployment),
-    time: now.toISOString(),
-    outcome: decision.action === 'skip' ? 'skipped' : 'rolled-back',
-    reason: decision.reason,
-    alert: {
-      name: alertName(alert),
-      fingerprint: alert.fingerprint,
-      labels: alert.labels,
-      startsAt: alert.startsAt.toISOString(),
-      source: alert.source,
-    },
-    ...extra,
-  };
-  if (decision.action === 'skip') record.skip = decision.skip;
-  if (decision.deployment) record.deployment = decision.deployment;
-  return record;
 }

@@ -4,6 +4,7 @@ import { simpleGit } from 'simple-git';
 import { InvalidInputError } from '../common/errors.js';
 import { GitRepository } from '../common/git-repository.js';
 import type { Logger } from '../common/logger.js';
+import { inlineRuleKey, type CompileInput } from './model.js';
 
 export interface CommitCompiledRulesOptions {
   /** The folder the rules were written to; it must be inside a Git working copy. */
@@ -34,6 +35,11 @@ export function commitMessage(summary: string, paths: readonly string[]): string
   const count = paths.length === 1 ? '1 file' : `${paths.length} files`;
   const subject = summary.trim() === '' ? `metricops: update rules (${count})` : `metricops: update rules for ${summary} (${count})`;
   return `${subject}\n\n${paths.map((path) => `- ${path}`).join('\n')}\n`;
+}
+
+/** What a compile was for: its SLO names and its inline rules' Deployments. */
+export function compiledNames(input: CompileInput): string[] {
+  return [...input.slos.map((slo) => slo.name), ...input.inlineRules.map(inlineRuleKey)];
 }
 
 /** Names for a commit subject: all of them when few, else the first ones and how many more. */

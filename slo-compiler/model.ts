@@ -1,10 +1,13 @@
 /**
  * The compiler's normalized SLO model: what every input format (metricops, Sloth prometheus/v1, OpenSLO v1,
  * inline Deployment rules) is parsed and validated into, and what rule generation consumes.
- * Parsing (slo-compiler/spec/*) produces it; generation (slo-compiler/rules/*) never sees raw YAML.
+ * Parsing (slo-compiler/inputs/*) produces it; generation (slo-compiler/rules/*) never sees raw YAML.
  */
 import type { InputLocation } from '../common/errors.js';
-import type { SloSeverity } from '../common/contract.js';
+import type { SloSeverity } from '../common/contract/alert-labels.js';
+import { namespacedName } from '../common/contract/deployment-ref.js';
+
+export type { GuardingAlert } from '../common/contract/guarding-alert.js';
 
 export type SpecFormat = 'metricops' | 'sloth' | 'openslo';
 
@@ -76,18 +79,13 @@ export interface InlineRule {
   location: InputLocation;
 }
 
+/** "namespace/deployment": an inline rule's Deployment, the key that keeps it unique. */
+export function inlineRuleKey(rule: Pick<InlineRule, 'namespace' | 'deployment'>): string {
+  return namespacedName({ namespace: rule.namespace, name: rule.deployment });
+}
+
 /** Everything read from the inputs, validated. */
 export interface CompileInput {
   slos: Slo[];
   inlineRules: InlineRule[];
-}
-
-/** One alert the generated rules can fire, as the webhook stamps it into `metricops.io/rules`. */
-export interface GuardingAlert {
-  alert: string;
-  severity: SloSeverity;
-  /** `slo` label value; absent for inline rules. */
-  slo?: string;
-  /** Static labels of the rule that tell it apart from other rules with the same alert name. */
-  labels: Record<string, string>;
 }

@@ -18,7 +18,7 @@ import type { RulesIndex } from './rules-index.js';
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
 export interface AdmissionHandlerOptions {
-  rules: () => RulesIndex | undefined;
+  rules: () => RulesIndex;
   clock: Clock;
   logger: Logger;
   metrics: WebhookMetrics;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { InputIssue } from '../common/errors.js';
+import { formatFieldPath } from '../common/field-path.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -53,6 +54,9 @@ export interface AdmissionResponse {
   warnings?: string[];
 }
 
+/** What a decision answers; completeResponse adds the uid, the status and, with a patch, its patchType. */
+export type AdmissionAnswer = Omit<AdmissionResponse, 'uid' | 'patchType'>;
+
 export interface AdmissionReviewResponse {
   apiVersion: typeof ADMISSION_API_VERSION;
   kind: 'AdmissionReview';
@@ -67,7 +71,7 @@ export function decodeAdmissionReview(body: unknown, source = 'request body'): D
   if (parsed.success) return { ok: true, request: parsed.data.request };
   const issues = parsed.error.issues.map((issue) => ({
     source,
-    path: issue.path.length > 0 ? issue.path.join('.') : '(top level)',
+    path: formatFieldPath(issue.path as Array<string | number>) || '(top level)',
     message: issue.message,
   }));
   return { ok: false, uid: findUid(body), issues };

@@ -3,7 +3,7 @@
  * open (allowed, no patch, a warning) when stamping fails. Pure apart from the clock.
  */
 import type { Clock } from '../common/clock.js';
-import type { AdmissionRequest, AdmissionResponse } from './admission-review.js';
+import type { AdmissionAnswer, AdmissionRequest } from './admission-review.js';
 import { diffPatch, encodePatch } from './json-patch.js';
 import type { RulesIndex } from './rules-index.js';
 import { isStampableDeployment, stampDeployment } from './stamp-deployment.js';
@@ -13,27 +13,22 @@ export type AdmissionResult = 'patched' | 'unchanged' | 'skipped' | 'fail_open' 
 
 export interface AdmissionDecision {
   result: AdmissionResult;
-  response: Omit<AdmissionResponse, 'uid'>;
+  response: AdmissionAnswer;
   /** Number of JSON Patch operations (0 without a patch). */
   operations: number;
   /** Why stamping failed, for logs (fail_open only). */
   error?: unknown;
 }
 
-export function admit(request: AdmissionRequest, rules: RulesIndex | undefined, clock: Clock): AdmissionDecision {
+export function admit(request: AdmissionRequest, rules: RulesIndex, clock: Clock): AdmissionDecision {
   if (!isStampableDeployment(request)) return { result: 'skipped', response: { allowed: true }, operations: 0 };
   try {
-    if (!rules) throw new Error('the rules directory has not been loaded yet');
     const { object, warnings } = stampDeployment(request, rules, clock);
     const patch = diffPatch(request.object, object);
-    const response: Omit<AdmissionResponse, 'uid'> = { allowed: true };
+    const response: AdmissionAnswer = { allowed: true };
     if (warnings.length > 0) response.warnings = warnings;
     if (patch.length === 0) return { result: 'unchanged', response, operations: 0 };
-    return {
-      result: 'patched',
-      response: { ...response, patchType: 'JSONPatch', patch: encodePatch(patch) },
-      operations: patch.length,
-    };
+    return { result: 'patched', response: { ...response, patch: encodePatch(patch) }, operations: patch.length };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {

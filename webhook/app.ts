@@ -6,17 +6,10 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import type { RequestListener } from './admission-handler.js';
-import type { RulesIndex } from './rules-index.js';
 
 export const MUTATE_PATH = '/mutate';
 
-export interface WebhookState {
-  rules(): RulesIndex | undefined;
-  certificateLoaded(): boolean;
-}
-
 export interface WebhookAppOptions {
-  state: WebhookState;
   logger: Logger;
   registry: Registry;
   admission: RequestListener;
@@ -32,7 +25,7 @@ export function createWebhookListener(options: WebhookAppOptions): RequestListen
   };
 }
 
-function createProbesApp({ state, logger, registry }: WebhookAppOptions): express.Express {
+function createProbesApp({ logger, registry }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -41,12 +34,9 @@ function createProbesApp({ state, logger, registry }: WebhookAppOptions): expres
     res.type('text/plain').send('ok\n');
   });
 
+  // The rules and the serving certificate are loaded before the port opens (server.ts): a webhook that answers is ready.
   app.get('/readyz', (_req, res) => {
-    const missing = [
-      ...(state.rules() ? [] : ['rules not loaded']),
-      ...(state.certificateLoaded() ? [] : ['serving certificate not loaded']),
-    ];
-    res.status(missing.length === 0 ? 200 : 503).type('text/plain').send(missing.length === 0 ? 'ready\n' : `not ready: ${missing.join(', ')}\n`);
+    res.type('text/plain').send('ready\n');
   });
 
   app.get('/metrics', async (_req, res) => {

@@ -1,10 +1,10 @@
-import { ADMISSION_API_VERSION, type AdmissionResponse, type AdmissionReviewResponse } from './admission-review.js';
+import { ADMISSION_API_VERSION, type AdmissionAnswer, type AdmissionResponse, type AdmissionReviewResponse } from './admission-review.js';
 
 /**
- * The one place every answer is finished, like controller-runtime's admission.Response: echo the uid, and give a
- * status; an allowed answer without one gets code 200.
+ * The one place every answer is finished, like controller-runtime's admission.Response: echo the uid, give a status
+ * (an allowed answer without one gets code 200) and say what a patch is.
  */
-export function completeResponse(uid: string, response: Omit<AdmissionResponse, 'uid'>): AdmissionReviewResponse {
+export function completeResponse(uid: string, response: AdmissionAnswer): AdmissionReviewResponse {
   const status = response.status ?? (response.allowed ? { code: 200 } : { code: 500, message: 'denied' });
   const completed: AdmissionResponse = { uid, allowed: response.allowed, status };
   if (response.patch !== undefined) {

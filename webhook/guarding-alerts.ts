@@ -2,12 +2,12 @@
  * Which alerts guard a Deployment: those of the SLOs named in `metricops.io/slo` and the alert of its inline rule
  * (`metricops.io/rule`), looked up in the rules index. Pure.
  */
-import { AlertLabels, Annotations } from '../common/contract.js';
-import type { GuardingAlert } from '../slo-compiler/model.js';
-import { inlineGuardingAlert } from '../slo-compiler/rules/guarding-alerts.js';
-import { describeRulesIndex, inlineKey, type RulesIndex } from './rules-index.js';
-
-export { INLINE_RULE_ALERT } from '../slo-compiler/rules/inline-rules.js';
+import { AlertLabels } from '../common/contract/alert-labels.js';
+import { Annotations } from '../common/contract/annotations.js';
+import { namespacedName } from '../common/contract/deployment-ref.js';
+import type { GuardingAlert } from '../common/contract/guarding-alert.js';
+import { inlineGuardingAlert } from '../common/contract/inline-rule-alert.js';
+import { describeRulesIndex, type RulesIndex } from './rules-index.js';
 
 export interface GuardingAlertsResult {
   alerts: GuardingAlert[];
@@ -37,9 +37,8 @@ export function resolveGuardingAlerts(
   }
   const inlineRule = annotations[Annotations.rule];
   if (inlineRule !== undefined && inlineRule.trim() !== '') {
-    const compiled = index.inline.get(inlineKey(namespace, deployment));
-    const location = { source: `Deployment ${namespace}/${deployment}`, path: `metadata.annotations["${Annotations.rule}"]` };
-    alerts.push(...(compiled ?? [inlineGuardingAlert({ namespace, deployment, expr: inlineRule, for: annotations[Annotations.ruleFor] ?? '1m', location })]));
+    const compiled = index.inline.get(namespacedName({ namespace, name: deployment }));
+    alerts.push(...(compiled ?? [inlineGuardingAlert({ namespace, deployment })]));
   }
   const warnings = missingSlos.map(
     (slo) =>

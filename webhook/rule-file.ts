@@ -5,14 +5,11 @@
  * inline rules. Other alerts and recording rules are not guards and are passed over.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { AlertLabels, SLO_SEVERITIES, type SloSeverity } from '../common/contract.js';
+import { AlertLabels, SLO_SEVERITIES, type SloSeverity } from '../common/contract/alert-labels.js';
+import { namespacedName } from '../common/contract/deployment-ref.js';
+import { guardLabels, type GuardingAlert } from '../common/contract/guarding-alert.js';
 import type { InputIssue } from '../common/errors.js';
-import type { GuardingAlert } from '../slo-compiler/model.js';
-import { SlothLabels } from '../slo-compiler/rules/slo-labels.js';
-import { inlineKey } from './rules-index.js';
-
-/** The labels a GuardingAlert keeps (like the compiler's contractLabels): those that tell one guard apart. */
-const GUARD_LABELS: readonly string[] = [AlertLabels.slo, AlertLabels.severity, AlertLabels.namespace, AlertLabels.deployment, SlothLabels.severity];
+import { formatFieldPath } from '../common/field-path.js';
 
 export interface FileAlert {
   alert: GuardingAlert;
@@ -38,7 +35,7 @@ export function readRuleFile(text: string, source: string): RuleFileResult {
   if (!Array.isArray(documents)) return result;
   documents.forEach((document, index) => {
     const issue = (path: PathItem[], message: string): void => {
-      result.issues.push({ source, document: index, ...position(document, path, lineCounter), path: dotted(path), message });
+      result.issues.push({ source, document: index, ...position(document, path, lineCounter), path: formatFieldPath(path), message });
     };
     if (document.errors.length > 0) {
       for (const error of document.errors) {
@@ -104,9 +101,9 @@ function guardOf(alert: string, labels: Record<string, string>, issue: (field: s
     issue(AlertLabels.severity, `is missing; every SLO alert needs ${AlertLabels.severity}: page or ticket`);
     return undefined;
   }
-  const guardLabels = Object.fromEntries(Object.entries(labels).filter(([name]) => GUARD_LABELS.includes(name)));
-  if (slo !== undefined) return { alert: { alert, severity, slo, labels: guardLabels }, slo };
-  return { alert: { alert, severity, labels: guardLabels }, inline: inlineKey(namespace!, deployment!) };
+  const kept = guardLabels(labels);
+  if (slo !== undefined) return { alert: { alert, severity, slo, labels: kept }, slo };
+  return { alert: { alert, severity, labels: kept }, inline: namespacedName({ namespace: namespace!, name: deployment! }) };
 }
 
 function position(document: Document, path: PathItem[], lineCounter: LineCounter): { line?: number; column?: number } {
@@ -119,10 +116,6 @@ function position(document: Document, path: PathItem[], lineCounter: LineCounter
     }
   }
   return {};
-}
-
-function dotted(path: PathItem[]): string {
-  return path.map((item) => String(item)).join('.');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

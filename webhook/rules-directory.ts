@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Clock } from '../common/clock.js';
 import { InvalidInputError, type InputIssue } from '../common/errors.js';
-import type { GuardingAlert } from '../slo-compiler/model.js';
+import type { GuardingAlert } from '../common/contract/guarding-alert.js';
 import { readRuleFile } from './rule-file.js';
 import type { RulesIndex } from './rules-index.js';
 

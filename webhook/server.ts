@@ -74,7 +74,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     metrics,
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
-  const listener = createWebhookListener({ state: { rules: () => rules.index, certificateLoaded: () => true }, logger, registry, admission });
+  const listener = createWebhookListener({ logger, registry, admission });
   const server: Server = createServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, listener);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

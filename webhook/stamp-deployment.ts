@@ -5,10 +5,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../common/clock.js';
-import { Annotations } from '../common/contract.js';
+import { Annotations } from '../common/contract/annotations.js';
+import { formatDeployedAt } from '../common/contract/deployed-at.js';
+import { formatGuardingAlerts } from '../common/contract/guarding-alert.js';
+import { containerImages, formatImages } from '../common/contract/images.js';
+import { StampError } from '../common/contract/stamp-error.js';
 import type { AdmissionRequest } from './admission-review.js';
-import { containerImages } from './container-images.js';
-import { StampError } from './errors.js';
 import { resolveGuardingAlerts } from './guarding-alerts.js';
 import type { RulesIndex } from './rules-index.js';
 
@@ -26,11 +28,6 @@ export interface StampResult {
   warnings: string[];
   /** True when spec.template is new (CREATE or changed): a rollout, so deployed-at is now. */
   rollout: boolean;
-}
-
-/** RFC 3339 UTC at second precision, like Kubernetes timestamps. */
-export function rfc3339(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function isStampableDeployment(request: AdmissionRequest): boolean {
@@ -59,18 +56,18 @@ export function stampDeployment(request: AdmissionRequest, rules: RulesIndex, cl
   const stamps: Record<string, string | undefined> = {};
   const warnings: string[] = [];
 
-  const images = JSON.stringify(containerImages(object));
+  const images = formatImages(containerImages(object));
   stamps[Annotations.images] = rollout ? images : (oldAnnotations[Annotations.images] ?? images);
 
   stamps[Annotations.deployedAt] = rollout
-    ? (ownRecentStamp(annotations[Annotations.deployedAt], oldAnnotations[Annotations.deployedAt], now) ?? rfc3339(now))
+    ? (ownRecentStamp(annotations[Annotations.deployedAt], oldAnnotations[Annotations.deployedAt], now) ?? formatDeployedAt(now))
     : oldAnnotations[Annotations.deployedAt];
 
   const guardsChanged = GUARD_ANNOTATIONS.some((key) => annotations[key] !== oldAnnotations[key]);
   const oldRules = oldAnnotations[Annotations.rules];
   if (rollout || guardsChanged || oldRules === undefined) {
     const resolved = resolveGuardingAlerts(annotations, namespace, name, rules);
-    stamps[Annotations.rules] = JSON.stringify(resolved.alerts);
+    stamps[Annotations.rules] = formatGuardingAlerts(resolved.alerts);
     warnings.push(...resolved.warnings);
   } else {
     stamps[Annotations.rules] = oldRules;
@@ -88,7 +85,7 @@ export function stampDeployment(request: AdmissionRequest, rules: RulesIndex, cl
 function ownRecentStamp(current: string | undefined, old: string | undefined, now: Date): string | undefined {
   if (current === undefined || current === old) return undefined;
   const at = Date.parse(current);
-  if (Number.isNaN(at) || rfc3339(new Date(at)) !== current) return undefined;
+  if (Number.isNaN(at) || formatDeployedAt(new Date(at)) !== current) return undefined;
   const age = now.getTime() - at;
   return age >= -1000 && age <= REINVOCATION_WINDOW_MS ? current : undefined;
 }

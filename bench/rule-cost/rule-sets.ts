@@ -11,7 +11,7 @@ import { load } from 'js-yaml';
 import { compile } from '../../slo-compiler/compile.js';
 import { writeCompiledRules } from '../../slo-compiler/output/write.js';
 import type { LongWindowMode } from '../../slo-compiler/rules/sli-rules.js';
-import { loadSpecs } from '../../slo-compiler/spec/load.js';
+import { loadSpecs } from '../../slo-compiler/inputs/load.js';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { SLO_SEVERITIES } from '../../common/contract.js';
+import { SLO_SEVERITIES } from '../../common/contract/alert-labels.js';
 import type { CliContext } from '../context.js';
+import { addKubeconfigOptions, addListenOptions } from '../flags.js';
 
+/** The flags as commander hands them over (strings); feedback-settings.ts checks them. */
 export interface FeedbackFlags {
   port: string;
   host: string;
@@ -16,6 +18,7 @@ export interface FeedbackFlags {
   tokenFile?: string;
   basicAuthFile?: string;
   severities: string;
+  cluster?: string;
   cooldown: string;
   dryRun: boolean;
   maxBodyBytes: string;
@@ -30,13 +33,11 @@ export interface FeedbackFlags {
 export const POLL_SCHEDULE_DEFAULT = '*/30 * * * * *';
 
 export function registerFeedbackCommand(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('feedback')
-    .description('receive Alertmanager notifications, roll back bad rollouts and record every decision (HTTP: POST /api/v1/alerts, GET /api/v1/events, /healthz, /readyz, /metrics)')
-    .option('--port <port>', 'HTTP port', '9095')
-    .option('--host <address>', 'address to listen on', '0.0.0.0')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
-    .option('--context <name>', 'kubeconfig context')
+    .description('receive Alertmanager notifications, roll back bad rollouts and record every decision (HTTP: POST /api/v1/alerts, GET /api/v1/events, /healthz, /readyz, /metrics)');
+  addListenOptions(command, { port: '9095', what: 'HTTP' });
+  addKubeconfigOptions(command)
     .option('--alertmanager-url <url>', 'also poll this Alertmanager (GET /api/v2/alerts) so a lost webhook still leads to a decision; user:password@ in the URL is sent as Basic auth')
     .option('--alertmanager-token-file <file>', 'bearer token for the poll (first line; re-read when it changes), for an Alertmanager behind an authenticating proxy')
     .option('--poll-schedule <cron>', 'node-cron schedule of the poll (six fields: seconds first)', POLL_SCHEDULE_DEFAULT)
@@ -46,13 +47,21 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
     .option('--token-file <file>', 'bearer tokens accepted on /api/v1/* (one per line; re-read when it changes)')
     .option('--basic-auth-file <file>', 'user:password lines accepted as Basic auth on /api/v1/* (re-read when it changes)')
     .option('--severities <list>', `slo_severity values that roll back (comma-separated: ${SLO_SEVERITIES.join(', ')})`, 'page')
+    .option('--cluster <name>', 'act only on alerts labelled cluster=<name> (one Alertmanager for many clusters); other clusters\' alerts are dropped, unlabelled ones recorded as skipped')
     .option('--cooldown <duration>', 'no second rollback of the same Deployment within this time', '10m')
     .option('--dry-run', 'decide and record, but never patch a Deployment', false)
     .option('--max-body-bytes <bytes>', 'largest notification body; larger ones get 413', String(1024 * 1024))
     .option('--shutdown-timeout <duration>', 'how long to finish pending decisions after SIGTERM', '30s')
     .action(async (flags: FeedbackFlags) => {
-      // The pipeline (Kubernetes client, Express, Git, metrics) takes about a second to load: only when it runs.
-      const { feedbackSettings, runFeedback } = await import('./feedback-run.js');
-      await runFeedback(feedbackSettings(flags), context);
+      // The flags are checked first; the pipeline (Kubernetes client, Express, Git, metrics) takes about a second to
+      // load, so only when it runs. One import after the other: jest's ESM loader trips on concurrent ones.
+      const { feedbackOptions } = await import('./feedback-settings.js');
+      const options = feedbackOptions(flags);
+      const { startFeedbackPipeline } = await import('../../feedback-pipeline/main.js');
+      const logger = context.createLogger('feedback');
+      const running = await startFeedbackPipeline({ ...options, logger, clock: context.clock });
+      const signal = await context.stopSignal;
+      logger.info({ signal }, 'stopping: no new notifications, finishing pending decisions');
+      await running.close();
     });
 }

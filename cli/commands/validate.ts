@@ -16,7 +16,7 @@ export function registerValidateCommand(program: Command, context: CliContext): 
     .argument('<paths...>', 'spec files or directories (read recursively: *.yaml, *.yml)')
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
     .action(async (paths: string[], flags: ValidateFlags) => {
-      const { loadSpecFiles } = await import('../../slo-compiler/spec/load.js');
+      const { loadSpecFiles } = await import('../../slo-compiler/inputs/load.js');
       const loaded = await loadSpecFiles(paths, { defaultWindow: flags.defaultWindow });
       context.stdout(
         `ok: ${plural(loaded.slos.length, 'SLO')}, ${plural(loaded.inlineRules.length, 'inline rule')} in ${plural(loaded.files.length, 'file')}\n`,

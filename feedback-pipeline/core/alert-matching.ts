@@ -2,12 +2,15 @@
  * Which Deployment an alert guards: by its `namespace` + `deployment` labels, or by an entry of the Deployment's
  * `metricops.io/rules` annotation (same alertname, and every label of the entry equal on the alert). Pure.
  */
-import { AlertLabels } from '../../common/contract.js';
-import type { Alert, DeploymentPolicy, DeploymentState } from '../model.js';
+import { AlertLabels } from '../../common/contract/alert-labels.js';
+import { deploymentOfLabels, type DeploymentRef } from '../../common/contract/deployment-ref.js';
+import type { GuardingAlertEntry } from '../../common/contract/guarding-alert.js';
+import type { Alert, DeploymentPolicy } from '../model.js';
 
+/** Prometheus' alert name label: what a `metricops.io/rules` entry's `alert` names. */
 export const ALERTNAME_LABEL = 'alertname';
 
-export type RuleEntry = DeploymentPolicy['rules'][number];
+export type RuleEntry = GuardingAlertEntry;
 
 export type AlertMatch =
   | { matched: false }
@@ -15,13 +18,6 @@ export type AlertMatch =
 
 export function alertName(alert: Pick<Alert, 'labels'>): string {
   return alert.labels[ALERTNAME_LABEL] ?? '';
-}
-
-/** The namespace/name an alert's labels point at, when it carries both labels. */
-export function labelledDeployment(alert: Pick<Alert, 'labels'>): { namespace: string; name: string } | undefined {
-  const namespace = alert.labels[AlertLabels.namespace];
-  const name = alert.labels[AlertLabels.deployment];
-  return namespace && name ? { namespace, name } : undefined;
 }
 
 export function ruleMatchesAlert(rule: RuleEntry, alert: Pick<Alert, 'labels'>): boolean {
@@ -33,11 +29,11 @@ export function ruleMatchesAlert(rule: RuleEntry, alert: Pick<Alert, 'labels'>):
 
 export function matchAlertToDeployment(
   alert: Pick<Alert, 'labels'>,
-  deployment: Pick<DeploymentState, 'namespace' | 'name'>,
+  deployment: DeploymentRef,
   policy: Pick<DeploymentPolicy, 'rules'>,
 ): AlertMatch {
   const rule = policy.rules.find((entry) => ruleMatchesAlert(entry, alert));
-  const target = labelledDeployment(alert);
+  const target = deploymentOfLabels(alert.labels);
   if (target && target.namespace === deployment.namespace && target.name === deployment.name) {
     return rule ? { matched: true, via: 'labels', rule } : { matched: true, via: 'labels' };
   }

@@ -1,12 +1,18 @@
 /**
- * The decision: does this alert roll this Deployment back? Pure: everything it needs is passed in.
- * The checks run in a fixed order and the first one that fails names the skip; docs/design.md ("Decision") lists it.
+ * The decision: does this alert roll this Deployment back, and to what? Pure: everything it needs is passed in.
+ * It returns one Plan: the Deployment's annotations parsed once, the alert matched once, the target chosen once;
+ * the pipeline carries the plan out (act) and records it, nothing decides again.
+ *
+ * The checks run in a fixed order, one per row of docs/design.md's "Decision" table, and the first one that fails
+ * names the skip. To change one rollback-policy rule, change its check here.
  */
-import { Annotations, type SloSeverity } from '../../common/contract.js';
+import { AlertLabels, type SloSeverity } from '../../common/contract/alert-labels.js';
+import { Annotations } from '../../common/contract/annotations.js';
+import { namespacedName, deploymentOfLabels, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { formatDuration } from '../../common/duration.js';
-import type { Alert, Decision, DeploymentPolicy, DeploymentState, ReplicaSetState, SkipReason } from '../model.js';
+import type { Alert, DeploymentPolicy, DeploymentState, ReplicaSetState, RollbackDecision, SkipDecision, SkipReason } from '../model.js';
 import { alertName, alertSeverity, matchAlertToDeployment, type AlertMatch } from './alert-matching.js';
-import { formatAnnotationProblem, lastRollbackTime, parseDeploymentPolicy, type AnnotationProblem } from './policy.js';
+import { formatAnnotationProblem, parseDeploymentPolicy, type AnnotationProblem } from './policy.js';
 import { selectRollbackTarget, type RollbackTarget } from './rollback-target.js';
 
 export interface DecisionSettings {
@@ -16,6 +22,8 @@ export interface DecisionSettings {
   cooldownMs: number;
   /** Forces every rollback to a dry run. */
   dryRun: boolean;
+  /** Act only on alerts whose `cluster` label is this (`--cluster`); every alert when absent. */
+  cluster?: string;
 }
 
 export const DEFAULT_COOLDOWN_MS = 10 * 60_000;
@@ -35,38 +43,68 @@ export interface DecisionInput {
   lastRollbackAt?: Date;
 }
 
-export interface Evaluation {
-  decision: Decision;
+interface PlanParts {
   policy: DeploymentPolicy;
   match: AlertMatch;
-  /** Set when the decision got as far as choosing a target (always for a rollback). */
+}
+
+/** A skip: why not; the target when the decision got as far as choosing one. */
+export interface SkipPlan extends PlanParts {
+  decision: SkipDecision;
   target?: RollbackTarget;
 }
 
+/** A rollback (or a dry run of one): the target it goes to. */
+export interface RollbackPlan extends PlanParts {
+  decision: RollbackDecision;
+  target: RollbackTarget & { to: ReplicaSetState };
+}
+
+export type Plan = SkipPlan | RollbackPlan;
+
+export function isRollback(plan: Plan): plan is RollbackPlan {
+  return plan.decision.action === 'rollback';
+}
+
+/**
+ * An alert about another cluster than `settings.cluster`: the reason, or undefined when it is this cluster's (or no
+ * --cluster is set). An alert without the label is not this cluster's either: nothing says it is.
+ */
+export function otherCluster(alert: Pick<Alert, 'labels'>, settings: Pick<DecisionSettings, 'cluster'>): string | undefined {
+  if (settings.cluster === undefined) return undefined;
+  const cluster = alert.labels[AlertLabels.cluster];
+  if (cluster === settings.cluster) return undefined;
+  const has = cluster === undefined ? `has no ${AlertLabels.cluster} label` : `is about ${AlertLabels.cluster} ${cluster}`;
+  return `alert ${describe(alert)} ${has}; this pipeline acts only on ${AlertLabels.cluster}=${settings.cluster} (--cluster)`;
+}
+
 /** The decision for an alert whose labels and `metricops.io/rules` point at no Deployment in the cache. */
-export function decideUnmatched(alert: Pick<Alert, 'status' | 'labels'>): Decision {
+export function decideUnmatched(alert: Pick<Alert, 'status' | 'labels'>, settings: Pick<DecisionSettings, 'cluster'> = {}): SkipDecision {
   if (alert.status === 'resolved') return skip(undefined, 'alert-resolved', `alert ${describe(alert)} is resolved`);
-  const namespace = alert.labels.namespace;
-  const name = alert.labels.deployment;
-  const deployment = namespace && name ? { namespace, name } : undefined;
+  const elsewhere = otherCluster(alert, settings);
+  if (elsewhere) return skip(undefined, 'other-cluster', elsewhere);
+  const deployment = deploymentOfLabels(alert.labels);
   const why = deployment
-    ? `no Deployment ${namespace}/${name} (from the alert's namespace and deployment labels) is known to the cache`
+    ? `no Deployment ${namespacedName(deployment)} (from the alert's namespace and deployment labels) is known to the cache`
     : `the alert has no namespace and deployment labels, and no Deployment lists ${describe(alert)} in ${Annotations.rules}`;
   return skip(deployment, 'no-matching-deployment', why);
 }
 
-export function decide(input: DecisionInput): Evaluation {
+export function decide(input: DecisionInput): Plan {
   const { alert, deployment, now, settings } = input;
-  const ref = { namespace: deployment.namespace, name: deployment.name };
+  const ref: DeploymentRef = { namespace: deployment.namespace, name: deployment.name };
+  const key = namespacedName(ref);
   const { policy, problems } = parseDeploymentPolicy(deployment.annotations);
-  const match = matchAlertToDeployment(alert, deployment, policy);
-  const done = (decision: Decision, target?: RollbackTarget): Evaluation =>
+  const match = matchAlertToDeployment(alert, ref, policy);
+  const done = (decision: SkipDecision, target?: RollbackTarget): SkipPlan =>
     target ? { decision, policy, match, target } : { decision, policy, match };
   const name = describe(alert);
 
   if (alert.status === 'resolved') return done(skip(ref, 'alert-resolved', `alert ${name} is resolved`));
+  const elsewhere = otherCluster(alert, settings);
+  if (elsewhere) return done(skip(ref, 'other-cluster', elsewhere));
   if (!match.matched) {
-    return done(skip(ref, 'no-matching-deployment', `alert ${name} does not guard Deployment ${ref.namespace}/${ref.name}`));
+    return done(skip(ref, 'no-matching-deployment', `alert ${name} does not guard Deployment ${key}`));
   }
 
   const severity = alertSeverity(alert, match);
@@ -79,12 +117,12 @@ export function decide(input: DecisionInput): Evaluation {
   if (invalid) return done(skip(ref, 'invalid-annotation', invalid));
 
   if (policy.rollback === 'disabled') {
-    return done(skip(ref, 'rollback-disabled', `${Annotations.rollback} is disabled on Deployment ${ref.namespace}/${ref.name}`));
+    return done(skip(ref, 'rollback-disabled', `${Annotations.rollback} is disabled on Deployment ${key}`));
   }
 
   if (!policy.deployedAt) {
     return done(
-      skip(ref, 'no-rollout-stamp', `Deployment ${ref.namespace}/${ref.name} has no ${Annotations.deployedAt} annotation: the webhook did not stamp its rollout, so no alert can be tied to it`),
+      skip(ref, 'no-rollout-stamp', `Deployment ${key} has no ${Annotations.deployedAt} annotation: the webhook did not stamp its rollout, so no alert can be tied to it`),
     );
   }
   const startsAt = alert.startsAt.getTime();
@@ -94,10 +132,10 @@ export function decide(input: DecisionInput): Evaluation {
       skip(ref, 'started-before-rollout', `alert ${name} started at ${alert.startsAt.toISOString()}, before the rollout at ${policy.deployedAt.toISOString()}`),
     );
   }
-  const lastRollback = latest(lastRollbackTime(deployment.annotations), input.lastRollbackAt);
+  const lastRollback = latest(policy.lastRollbackAt, input.lastRollbackAt);
   if (lastRollback && startsAt < lastRollback.getTime()) {
     return done(
-      skip(ref, 'started-before-rollout', `alert ${name} started at ${alert.startsAt.toISOString()}, before the last rollback of Deployment ${ref.namespace}/${ref.name} at ${lastRollback.toISOString()}: it is about the revision rolled back from`),
+      skip(ref, 'started-before-rollout', `alert ${name} started at ${alert.startsAt.toISOString()}, before the last rollback of Deployment ${key} at ${lastRollback.toISOString()}: it is about the revision rolled back from`),
     );
   }
   if (startsAt > deployedAt + policy.watchWindow) {
@@ -107,19 +145,19 @@ export function decide(input: DecisionInput): Evaluation {
   }
 
   if (deployment.paused) {
-    return done(skip(ref, 'deployment-paused', `Deployment ${ref.namespace}/${ref.name} is paused: resume it to allow rollbacks`));
+    return done(skip(ref, 'deployment-paused', `Deployment ${key} is paused: resume it to allow rollbacks`));
   }
 
   if (lastRollback && now.getTime() - lastRollback.getTime() < settings.cooldownMs) {
     return done(
-      skip(ref, 'cooldown', `Deployment ${ref.namespace}/${ref.name} was rolled back at ${lastRollback.toISOString()}, less than ${formatDuration(settings.cooldownMs)} (the cooldown) ago`),
+      skip(ref, 'cooldown', `Deployment ${key} was rolled back at ${lastRollback.toISOString()}, less than ${formatDuration(settings.cooldownMs)} (the cooldown) ago`),
     );
   }
 
   const target = selectRollbackTarget(deployment, input.replicaSets);
   if (!target.to) {
     return done(
-      skip(ref, 'no-previous-good-revision', `Deployment ${ref.namespace}/${ref.name} has no older revision with a different pod template that is not marked ${Annotations.badRevision}`),
+      skip(ref, 'no-previous-good-revision', `Deployment ${key} has no older revision with a different pod template that is not marked ${Annotations.badRevision}`),
       target,
     );
   }
@@ -127,7 +165,7 @@ export function decide(input: DecisionInput): Evaluation {
   const dryRun = settings.dryRun || policy.rollback === 'dry-run';
   const mode = settings.dryRun ? ' (dry run: --dry-run)' : policy.rollback === 'dry-run' ? ` (dry run: ${Annotations.rollback})` : '';
   const reason = `alert ${name} (severity ${severity}) started ${formatAge(startsAt - deployedAt)} after the rollout at ${policy.deployedAt.toISOString()}: roll back to revision ${target.to.revision} (${target.to.name})${mode}`;
-  return done({ action: 'rollback', deployment: ref, dryRun, reason }, target);
+  return { decision: { action: 'rollback', deployment: ref, dryRun, reason }, policy, match, target: { ...target, to: target.to } };
 }
 
 function invalidAnnotationReason(problems: AnnotationProblem[]): string | undefined {
@@ -135,7 +173,7 @@ function invalidAnnotationReason(problems: AnnotationProblem[]): string | undefi
   return `not rolling back while an annotation is invalid: ${problems.map(formatAnnotationProblem).join('; ')}`;
 }
 
-function skip(deployment: { namespace: string; name: string } | undefined, reason: SkipReason, text: string): Decision {
+function skip(deployment: DeploymentRef | undefined, reason: SkipReason, text: string): SkipDecision {
   return deployment ? { action: 'skip', deployment, skip: reason, reason: text } : { action: 'skip', skip: reason, reason: text };
 }
 

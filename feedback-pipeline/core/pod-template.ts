@@ -3,7 +3,6 @@
  * `pod-template-hash` label that the controller adds to each ReplicaSet's copy. Pure.
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import { containerImages } from '../../webhook/container-images.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
@@ -25,19 +24,6 @@ export function templateKey(template: V1PodTemplateSpec): string {
 
 export function templatesEqual(a: V1PodTemplateSpec, b: V1PodTemplateSpec): boolean {
   return templateKey(a) === templateKey(b);
-}
-
-/** Key prefix of init containers in image maps: the webhook's `metricops.io/images` convention (one definition). */
-export { INIT_CONTAINER_PREFIX } from '../../webhook/container-images.js';
-
-/**
- * Container name -> image of a template (init containers as `init:<name>`): what the rollback records show.
- * The webhook's own function, so a record's images are keyed exactly as the stamps in `metricops.io/images`.
- * Throws `StampError` naming the field for a template that is not shaped like a pod template (the apiserver only
- * stores templates whose containers have a name and an image).
- */
-export function templateImages(template: V1PodTemplateSpec): Record<string, string> {
-  return containerImages({ spec: { template } });
 }
 
 function plainJson(value: unknown): unknown {

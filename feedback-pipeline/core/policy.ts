@@ -3,8 +3,12 @@
  * Pure. A bad value is never silently dropped: it becomes a problem that names the annotation, says what is wrong
  * and how to fix it, and the policy falls back to the safe choice (no rollback).
  */
-import { z } from 'zod';
-import { Annotations, RollbackModes, type RollbackMode } from '../../common/contract.js';
+import type { AnnotationValue } from '../../common/contract/annotation-value.js';
+import { Annotations, RollbackModes, type RollbackMode } from '../../common/contract/annotations.js';
+import { parseDeployedAt } from '../../common/contract/deployed-at.js';
+import { parseGuardingAlerts } from '../../common/contract/guarding-alert.js';
+import { parseImages } from '../../common/contract/images.js';
+import { rolledBackAt } from '../../common/contract/rolled-back-from.js';
 import { DurationError, parseDuration } from '../../common/duration.js';
 import type { DeploymentPolicy } from '../model.js';
 
@@ -21,112 +25,52 @@ export interface ParsedPolicy {
   problems: AnnotationProblem[];
 }
 
-const RuleEntry = z.object({
-  alert: z.string().min(1),
-  severity: z.string().min(1).default('page'),
-  slo: z.string().optional(),
-  labels: z.record(z.string(), z.string()).default({}),
-});
-const RuleList = z.array(RuleEntry);
-const ImageMap = z.record(z.string(), z.string());
-
 export function formatAnnotationProblem(problem: AnnotationProblem): string {
   return `annotation ${problem.annotation}: ${problem.message}`;
 }
 
-export function parseDeploymentPolicy(annotations: Record<string, string>): ParsedPolicy {
+export function parseDeploymentPolicy(annotations: Readonly<Record<string, string>>): ParsedPolicy {
   const problems: AnnotationProblem[] = [];
-  const policy: DeploymentPolicy = {
-    rollback: parseRollbackMode(annotations[Annotations.rollback], problems),
-    watchWindow: parseWatchWindow(annotations[Annotations.watchWindow], problems),
-    images: parseJson(annotations, Annotations.images, ImageMap, {}, 'a JSON object of container name -> image', problems),
-    rules: parseJson(
-      annotations,
-      Annotations.rules,
-      RuleList,
-      [],
-      'a JSON list of {"alert", "severity", "labels"} objects',
-      problems,
-    ),
+  /** The annotation's value read by `parse`; `absent` without it, `invalid` (and a problem naming it) when bad. */
+  const read = <T>(annotation: string, parse: (text: string) => AnnotationValue<T>, absent: T, invalid: T = absent): T => {
+    const text = annotations[annotation];
+    if (text === undefined) return absent;
+    const parsed = parse(text);
+    if (parsed.ok) return parsed.value;
+    problems.push({ annotation, message: parsed.problem });
+    return invalid;
   };
-  const deployedAt = parseDeployedAt(annotations[Annotations.deployedAt], problems);
+  const policy: DeploymentPolicy = {
+    rollback: read(Annotations.rollback, parseRollbackMode, 'enabled', 'disabled'),
+    watchWindow: read(Annotations.watchWindow, parseWatchWindow, DEFAULT_WATCH_WINDOW_MS),
+    images: read(Annotations.images, parseImages, {}),
+    rules: read(Annotations.rules, parseGuardingAlerts, []),
+  };
+  const deployedAt = read<Date | undefined>(Annotations.deployedAt, parseDeployedAt, undefined);
   if (deployedAt) policy.deployedAt = deployedAt;
   const gitPath = annotations[Annotations.gitPath]?.trim();
   if (gitPath) policy.gitPath = gitPath;
+  const lastRollbackAt = lastRollbackTime(annotations);
+  if (lastRollbackAt) policy.lastRollbackAt = lastRollbackAt;
   return { policy, problems };
 }
 
-function parseRollbackMode(value: string | undefined, problems: AnnotationProblem[]): RollbackMode {
-  if (value === undefined) return 'enabled';
+function parseRollbackMode(value: string): AnnotationValue<RollbackMode> {
   const mode = value.trim();
-  if ((RollbackModes as readonly string[]).includes(mode)) return mode as RollbackMode;
-  problems.push({
-    annotation: Annotations.rollback,
-    message: `unknown mode "${value}", treated as disabled: use one of ${RollbackModes.join(', ')}`,
-  });
-  return 'disabled';
+  if ((RollbackModes as readonly string[]).includes(mode)) return { ok: true, value: mode as RollbackMode };
+  return { ok: false, problem: `unknown mode "${value}", treated as disabled: use one of ${RollbackModes.join(', ')}` };
 }
 
-function parseWatchWindow(value: string | undefined, problems: AnnotationProblem[]): number {
-  if (value === undefined) return DEFAULT_WATCH_WINDOW_MS;
+function parseWatchWindow(value: string): AnnotationValue<number> {
   try {
-    return parseDuration(value);
+    return { ok: true, value: parseDuration(value) };
   } catch (error) {
     if (!(error instanceof DurationError)) throw error;
-    problems.push({ annotation: Annotations.watchWindow, message: error.message });
-    return DEFAULT_WATCH_WINDOW_MS;
+    return { ok: false, problem: error.message };
   }
 }
 
-function parseDeployedAt(value: string | undefined, problems: AnnotationProblem[]): Date | undefined {
-  if (value === undefined) return undefined;
-  const time = new Date(value);
-  if (value.trim() === '' || Number.isNaN(time.getTime())) {
-    problems.push({
-      annotation: Annotations.deployedAt,
-      message: `"${value}" is not an RFC 3339 time such as 2026-01-02T15:04:05Z (the webhook stamps it on each rollout)`,
-    });
-    return undefined;
-  }
-  return time;
-}
-
-function parseJson<T>(
-  annotations: Record<string, string>,
-  annotation: string,
-  schema: z.ZodType<T>,
-  fallback: T,
-  expected: string,
-  problems: AnnotationProblem[],
-): T {
-  const text = annotations[annotation];
-  if (text === undefined) return fallback;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    problems.push({ annotation, message: `not valid JSON (${(error as Error).message}): expected ${expected}` });
-    return fallback;
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const details = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
-    .join('; ');
-  problems.push({ annotation, message: `${details}: expected ${expected}` });
-  return fallback;
-}
-
-/** When the pipeline last rolled this Deployment back, from its `metricops.io/rolled-back-from` record. */
-export function lastRollbackTime(annotations: Record<string, string>): Date | undefined {
-  const text = annotations[Annotations.rolledBackFrom];
-  if (text === undefined) return undefined;
-  try {
-    const record = JSON.parse(text) as { time?: unknown };
-    if (typeof record.time !== 'string') return undefined;
-    const time = new Date(record.time);
-    return Number.isNaN(time.getTime()) ? undefined : time;
-  } catch {
-    return undefined;
-  }
+/** When the pipeline last rolled this Deployment back, from its `metricops.io/rolled-back-from` record (lenient: it only extends a cooldown). */
+export function lastRollbackTime(annotations: Readonly<Record<string, string>>): Date | undefined {
+  return rolledBackAt(annotations[Annotations.rolledBackFrom]);
 }

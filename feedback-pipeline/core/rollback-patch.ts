@@ -6,28 +6,12 @@
  * - the bad ReplicaSet: a merge patch adding `metricops.io/bad-revision`.
  */
 import type { Operation } from 'fast-json-patch';
-import { Annotations } from '../../common/contract.js';
+import { Annotations } from '../../common/contract/annotations.js';
+import { formatBadRevision, type BadRevisionRecord } from '../../common/contract/bad-revision.js';
+import { templateImages } from '../../common/contract/images.js';
+import { formatRolledBackFrom, type RollbackCause, type RolledBackFromRecord } from '../../common/contract/rolled-back-from.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
-import { templateImages, withoutPodTemplateHash } from './pod-template.js';
-
-export interface RollbackCause {
-  alert: { name: string; fingerprint: string; startsAt: string };
-  /** RFC 3339 time of the rollback. */
-  time: string;
-  reason: string;
-}
-
-/** The JSON stored in `metricops.io/rolled-back-from` on the Deployment. */
-export interface RolledBackFromRecord extends RollbackCause {
-  from: { revision?: number; replicaSet?: string; images: Record<string, string> };
-  to: { revision: number; replicaSet: string; images: Record<string, string> };
-}
-
-/** The JSON stored in `metricops.io/bad-revision` on the ReplicaSet that was rolled back. */
-export interface BadRevisionRecord extends RollbackCause {
-  revision: number;
-  rolledBackTo: { revision: number; replicaSet: string };
-}
+import { withoutPodTemplateHash } from './pod-template.js';
 
 /** JSON Pointer escaping (RFC 6901) of one path segment, e.g. an annotation key with a slash. */
 export function escapePointerSegment(segment: string): string {
@@ -57,7 +41,7 @@ export function deploymentRollbackPatch(
   to: Pick<ReplicaSetState, 'template'>,
   record: RolledBackFromRecord,
 ): Operation[] {
-  const value = JSON.stringify(record);
+  const value = formatRolledBackFrom(record);
   const annotationOp: Operation =
     Object.keys(deployment.annotations).length === 0
       ? { op: 'add', path: '/metadata/annotations', value: { [Annotations.rolledBackFrom]: value } }
@@ -74,5 +58,5 @@ export function badRevisionRecord(from: ReplicaSetState, to: ReplicaSetState, ca
 }
 
 export function badRevisionPatch(record: BadRevisionRecord): { metadata: { annotations: Record<string, string> } } {
-  return { metadata: { annotations: { [Annotations.badRevision]: JSON.stringify(record) } } };
+  return { metadata: { annotations: { [Annotations.badRevision]: formatBadRevision(record) } } };
 }

@@ -4,7 +4,7 @@
  * Never "the second-highest revision": after an undo the controller renumbers the restored ReplicaSet, so a
  * duplicate notification would flip back to the bad version (kubernetes/website#6921). Pure.
  */
-import { Annotations } from '../../common/contract.js';
+import { isMarkedBad } from '../../common/contract/bad-revision.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import { templateKey } from './pod-template.js';
 
@@ -15,22 +15,19 @@ export interface RollbackTarget {
   to?: ReplicaSetState;
 }
 
-export function isMarkedBad(replicaSet: Pick<ReplicaSetState, 'annotations'>): boolean {
-  return replicaSet.annotations[Annotations.badRevision] !== undefined;
-}
-
-export function selectRollbackTarget(
-  deployment: Pick<DeploymentState, 'template'>,
-  replicaSets: readonly ReplicaSetState[],
-): RollbackTarget {
+/**
+ * The target among the Deployment's ReplicaSets. Their templates are compared by their templateKey (computed once,
+ * when they were read); the Deployment's own template is made canonical here, once.
+ */
+export function selectRollbackTarget(deployment: Pick<DeploymentState, 'template'>, replicaSets: readonly ReplicaSetState[]): RollbackTarget {
   const currentKey = templateKey(deployment.template);
   const newestFirst = [...replicaSets].sort((a, b) => b.revision - a.revision);
-  const from = newestFirst.find((replicaSet) => templateKey(replicaSet.template) === currentKey);
+  const from = newestFirst.find((replicaSet) => replicaSet.templateKey === currentKey);
   const to = newestFirst.find(
     (replicaSet) =>
       (from === undefined || replicaSet.revision < from.revision) &&
-      !isMarkedBad(replicaSet) &&
-      templateKey(replicaSet.template) !== currentKey,
+      !isMarkedBad(replicaSet.annotations) &&
+      replicaSet.templateKey !== currentKey,
   );
   const target: RollbackTarget = {};
   if (from) target.from = from;

@@ -3,6 +3,7 @@
  * one decision per alert occurrence, keyed by fingerprint + startsAt. In memory, bounded by a retention time.
  */
 import type { Clock } from '../../common/clock.js';
+import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import type { Alert } from '../model.js';
 
 export const DEFAULT_DEDUPE_RETENTION_MS = 24 * 60 * 60_000;
@@ -51,15 +52,11 @@ export class SeenAlerts {
 export class RecentRollbacks {
   private readonly times = new Map<string, Date>();
 
-  record(deployment: { namespace: string; name: string }, time: Date): void {
-    this.times.set(deploymentKey(deployment), time);
+  record(deployment: DeploymentRef, time: Date): void {
+    this.times.set(namespacedName(deployment), time);
   }
 
-  last(deployment: { namespace: string; name: string }): Date | undefined {
-    return this.times.get(deploymentKey(deployment));
+  last(deployment: DeploymentRef): Date | undefined {
+    return this.times.get(namespacedName(deployment));
   }
-}
-
-export function deploymentKey(deployment: { namespace: string; name: string }): string {
-  return `${deployment.namespace}/${deployment.name}`;
 }

@@ -3,8 +3,8 @@ import type { Clock } from '../../common/clock.js';
 import { MetricopsError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
-import type { FeedbackMetrics } from '../recording/metrics.js';
-import type { AlertSink } from './alert-sink.js';
+import type { FeedbackMetrics } from '../metrics.js';
+import type { AlertSink } from '../ports.js';
 import type { CredentialFile } from './credential-file.js';
 import { alertsFromApi, parseGettableAlerts } from './api-alerts.js';
 

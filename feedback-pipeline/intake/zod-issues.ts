@@ -1,19 +1,11 @@
 import type { z } from 'zod';
 import type { InputIssue } from '../../common/errors.js';
+import { formatFieldPath } from '../../common/field-path.js';
 
-/** Dotted field path as users read it: alerts[0].labels.slo. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    const name = String(key);
-    return text === '' ? name : `${text}.${name}`;
-  }, '');
-}
-
-/** Every zod issue as an InputIssue located in `source`, keeping all of them (nothing lost). */
+/** Every zod issue as an InputIssue located in `source` (path as users read it: alerts[0].labels.slo), none lost. */
 export function issuesFromZod(error: z.ZodError, source: string): InputIssue[] {
   return error.issues.map((issue) => {
-    const path = fieldPath(issue.path);
+    const path = formatFieldPath(issue.path as Array<string | number>);
     return path === '' ? { source, message: issue.message } : { source, path, message: issue.message };
   });
 }

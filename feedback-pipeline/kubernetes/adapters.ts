@@ -1,14 +1,15 @@
 /**
- * Builds the Kubernetes side of the feedback pipeline from a KubeConfig, so the CLI only wires:
+ * Builds the Kubernetes side of the feedback pipeline from one KubeConfig: the informer cache (read), the cluster
+ * actuator (actuators/cluster-rollback.ts) and the Event recorder (recorders/event-recorder.ts). main.ts wires:
  *   const k8s = createKubernetesAdapters(loadKubeConfig(...), logger, clock);
  *   await k8s.start(); new FeedbackPipeline({ cache: k8s.cache, executor: k8s.executor, recorders: [k8s.eventRecorder, ...] })
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import { KubernetesEventRecorder, type EventRecorderSettings } from './event-recorder.js';
+import { KubernetesEventRecorder, type EventRecorderSettings } from '../recorders/event-recorder.js';
 import { InformerCache, type InformerCacheSettings } from './informer-cache.js';
-import { KubernetesRollbackExecutor, type RollbackExecutorSettings } from './rollback-executor.js';
+import { KubernetesRollbackExecutor, type RollbackExecutorSettings } from '../actuators/cluster-rollback.js';
 
 export interface KubernetesAdapterSettings {
   cache?: InformerCacheSettings;

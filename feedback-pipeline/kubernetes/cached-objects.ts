@@ -4,7 +4,7 @@
  * removed): compact, and two equal strings mean equal templates. Pure conversions.
  */
 import type { KubernetesObject, V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
-import { ANNOTATION_PREFIX } from '../../common/contract.js';
+import { ANNOTATION_PREFIX } from '../../common/contract/annotations.js';
 import { templateKey } from '../core/pod-template.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 
@@ -98,6 +98,7 @@ export function replicaSetStateOf(cached: CachedReplicaSet): ReplicaSetState {
     revision: cached.revision,
     annotations: { ...cached.annotations },
     template: JSON.parse(cached.template) as V1PodTemplateSpec,
+    templateKey: cached.template,
     createdAt: new Date(cached.createdAt),
   };
 }

@@ -11,10 +11,11 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { Annotations } from '../../common/contract.js';
+import { Annotations } from '../../common/contract/annotations.js';
+import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
+import { parseGuardingAlerts } from '../../common/contract/guarding-alert.js';
 import type { Logger } from '../../common/logger.js';
-import { formatAnnotationProblem, parseDeploymentPolicy } from '../core/policy.js';
-import type { DeploymentCache } from '../core/ports.js';
+import type { DeploymentCache } from '../ports.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import { describeApiError } from './retry.js';
 import {
@@ -91,8 +92,8 @@ export class InformerCache implements DeploymentCache {
   private readonly replicaSets: ListWatch<CachedReplicaSet>;
   private readonly deploymentsSynced = new Synced();
   private readonly replicaSetsSynced = new Synced();
-  /** alertname -> keys ("namespace/name") of the Deployments whose metricops.io/rules list it. */
-  private readonly guardedBy = new Map<string, Set<string>>();
+  /** alertname -> the Deployments (by "namespace/name") whose metricops.io/rules list it. */
+  private readonly guardedBy = new Map<string, Map<string, DeploymentRef>>();
   /** key -> the alertnames indexed for it, to unindex on update and delete. */
   private readonly indexed = new Map<string, string[]>();
   private readonly settings: Required<InformerCacheSettings>;
@@ -123,7 +124,7 @@ export class InformerCache implements DeploymentCache {
 
     this.deployments.on('add', (deployment) => this.index(deployment));
     this.deployments.on('update', (deployment) => this.index(deployment));
-    this.deployments.on('delete', (deployment) => this.unindex(keyOf(deployment)));
+    this.deployments.on('delete', (deployment) => this.unindex(namespacedName(deployment.metadata)));
     this.restartOnError(this.deployments, 'deployments');
     this.restartOnError(this.replicaSets, 'replicasets');
   }
@@ -155,8 +156,7 @@ export class InformerCache implements DeploymentCache {
 
   deploymentsGuardedBy(alertName: string): DeploymentState[] {
     const states: DeploymentState[] = [];
-    for (const key of this.guardedBy.get(alertName) ?? []) {
-      const [namespace = '', name = ''] = key.split('/');
+    for (const { namespace, name } of this.guardedBy.get(alertName)?.values() ?? []) {
       const state = this.getDeployment(namespace, name);
       if (state) states.push(state);
     }
@@ -175,28 +175,32 @@ export class InformerCache implements DeploymentCache {
     return { deployments: this.deployments.list().length, replicaSets: this.replicaSets.list().length };
   }
 
+  /** Indexes the alert names of metricops.io/rules (only that annotation is read here: decide() reads the rest). */
   private index(deployment: CachedDeployment): void {
-    const key = keyOf(deployment);
+    const ref = { namespace: deployment.metadata.namespace, name: deployment.metadata.name };
+    const key = namespacedName(ref);
     this.unindex(key);
-    if (deployment.annotations[Annotations.rules] === undefined) return;
-    const { policy, problems } = parseDeploymentPolicy(deployment.annotations);
-    for (const problem of problems.filter((entry) => entry.annotation === Annotations.rules)) {
-      this.logger.warn({ deployment: key }, `Deployment ${key}: ${formatAnnotationProblem(problem)}`);
+    const text = deployment.annotations[Annotations.rules];
+    if (text === undefined) return;
+    const rules = parseGuardingAlerts(text);
+    if (!rules.ok) {
+      this.logger.warn({ deployment: key }, `Deployment ${key}: annotation ${Annotations.rules}: ${rules.problem}`);
+      return;
     }
-    const names = [...new Set(policy.rules.map((rule) => rule.alert))];
+    const names = [...new Set(rules.value.map((rule) => rule.alert))];
     for (const name of names) {
-      let keys = this.guardedBy.get(name);
-      if (!keys) this.guardedBy.set(name, (keys = new Set()));
-      keys.add(key);
+      let refs = this.guardedBy.get(name);
+      if (!refs) this.guardedBy.set(name, (refs = new Map()));
+      refs.set(key, ref);
     }
     if (names.length > 0) this.indexed.set(key, names);
   }
 
   private unindex(key: string): void {
     for (const name of this.indexed.get(key) ?? []) {
-      const keys = this.guardedBy.get(name);
-      keys?.delete(key);
-      if (keys?.size === 0) this.guardedBy.delete(name);
+      const refs = this.guardedBy.get(name);
+      refs?.delete(key);
+      if (refs?.size === 0) this.guardedBy.delete(name);
     }
     this.indexed.delete(key);
   }
@@ -218,10 +222,6 @@ export class InformerCache implements DeploymentCache {
     informer.on('add', reset);
     informer.on('update', reset);
   }
-}
-
-function keyOf(object: { metadata: { namespace: string; name: string } }): string {
-  return `${object.metadata.namespace}/${object.metadata.name}`;
 }
 
 /** Lists every page, slimming each page as it arrives. */

@@ -1,4 +1,4 @@
-import { AlertLabels, type SloSeverity } from '../../common/contract.js';
+import { AlertLabels, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { parseDuration } from '../../common/duration.js';
 import type { Indicator, Slo } from '../model.js';
 import { errorBudget } from '../rules/alert-rules.js';

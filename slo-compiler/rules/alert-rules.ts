@@ -1,4 +1,4 @@
-import { AlertLabels, type SloSeverity } from '../../common/contract.js';
+import { AlertLabels, type SloSeverity } from '../../common/contract/alert-labels.js';
 import type { AlertSettings, Slo } from '../model.js';
 import type { BurnRateWindow, BurnRateWindows } from './burn-rate.js';
 import { clean, formatNumber } from './number.js';

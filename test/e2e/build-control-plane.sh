@@ -19,10 +19,21 @@ if [ "${1:-}" = "--print-dir" ]; then echo "$bin_dir"; exit 0; fi
 
 log() { printf '[build-control-plane] %s\n' "$*" >&2; }
 
+# The Kubernetes binaries carry their version (`kubectl version`, the apiserver's /version), as release builds do:
+# without it they report v0.0.0-master and tools that check the server version (helm's kubeVersion) refuse them.
+k8s_minor="${k8s_version#v*.}"; k8s_minor="${k8s_minor%%.*}"
+k8s_major="${k8s_version#v}"; k8s_major="${k8s_major%%.*}"
+version_ldflags=""
+for package in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  version_ldflags+=" -X $package.gitVersion=$k8s_version -X $package.gitMajor=$k8s_major -X $package.gitMinor=$k8s_minor"
+  version_ldflags+=" -X $package.gitTreeState=clean"
+done
+
 complete() {
   local name
   for name in "${binaries[@]}"; do [ -x "$bin_dir/$name" ] || return 1; done
-  [ "$(cat "$bin_dir/.etcd-version" 2>/dev/null)" = "$etcd_version" ]
+  [ "$(cat "$bin_dir/.etcd-version" 2>/dev/null)" = "$etcd_version" ] &&
+    [ "$(cat "$bin_dir/.version-ldflags" 2>/dev/null)" = "$version_ldflags" ]
 }
 
 if complete; then
@@ -38,12 +49,13 @@ trap 'rm -rf "$staging"' EXIT
 start=$SECONDS
 flags=(-trimpath -ldflags "-s -w")
 log "building Kubernetes $k8s_version (kube-apiserver, kube-controller-manager, kubectl) into $bin_dir; the first build takes minutes"
-(cd "$tools" && go build "${flags[@]}" -o "$staging/" \
+(cd "$tools" && go build -trimpath -ldflags "-s -w$version_ldflags" -o "$staging/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
 log "building etcd $etcd_version"
 (cd "$tools/etcd" && go build "${flags[@]}" -o "$staging/etcd" go.etcd.io/etcd/server/v3)
 
 for name in "${binaries[@]}"; do mv -f "$staging/$name" "$bin_dir/$name"; done
 echo "$etcd_version" > "$bin_dir/.etcd-version"
+echo "$version_ldflags" > "$bin_dir/.version-ldflags"
 log "built in $((SECONDS - start))s"
 echo "$bin_dir"

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { Annotations } from '../../common/contract.js';
+import { Annotations } from '../../common/contract/annotations.js';
 import type { DecisionRecord } from '../../feedback-pipeline/model.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
 import {

@@ -6,64 +6,27 @@
  * documented when the apiserver calls the real webhook.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.js';
 import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
 import { createKubernetesAdapters, type KubernetesAdapters } from '../../feedback-pipeline/kubernetes/adapters.js';
 import { startWebhookServer } from '../../webhook/server.js';
+import { installCertManagerCrds, removeCertManagerCrds } from './harness/cert-manager-crds.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
+import { FEEDBACK_MAY, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI as canIOn, serviceAccountUser } from './harness/feedback-rbac-proof.js';
+import { getTrusting } from './harness/get-trusting.js';
+import { documents, objectKeys, toYaml, type KubeObject } from './harness/kube-objects.js';
 import { freePort } from './harness/ports.js';
 import { repoRoot } from './harness/repo-root.js';
 import { waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
-const feedback = 'system:serviceaccount:metricops:metricops-feedback';
-const webhook = 'system:serviceaccount:metricops:metricops-webhook';
-
-interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-}
-
-/**
- * Minimal cert-manager CRDs (the real ones are not in the test cluster): cert-manager.io/v1 Issuer and
- * Certificate, namespaced, with the fields the real Certificate schema requires (secretName, issuerRef.name).
- * They prove the overlay's objects are well-formed for that API, not that cert-manager issues anything.
- */
-function certManagerCrd(kind: 'Issuer' | 'Certificate'): object {
-  const plural = `${kind.toLowerCase()}s`;
-  const spec =
-    kind === 'Certificate'
-      ? {
-          type: 'object',
-          required: ['secretName', 'issuerRef'],
-          'x-kubernetes-preserve-unknown-fields': true,
-          properties: {
-            secretName: { type: 'string' },
-            dnsNames: { type: 'array', items: { type: 'string' } },
-            issuerRef: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, kind: { type: 'string' }, group: { type: 'string' } } },
-          },
-        }
-      : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.cert-manager.io` },
-    spec: {
-      group: 'cert-manager.io',
-      scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }],
-    },
-  };
-}
+const feedback = serviceAccountUser('metricops', 'metricops-feedback');
+const webhook = serviceAccountUser('metricops', 'metricops-webhook');
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
   const result = await cluster.kubectl(args, input === undefined ? undefined : { input });
@@ -83,14 +46,6 @@ async function serviceAccountKubeConfigFor(serviceAccount: string): Promise<Kube
     currentContext: 'e2e',
   });
   return config;
-}
-
-function documents(yamlText: string): KubeObject[] {
-  return parseAllDocuments(yamlText).map((document) => document.toJS() as KubeObject);
-}
-
-function toYaml(objects: readonly object[]): string {
-  return objects.map((object) => stringify(object)).join('---\n');
 }
 
 /**
@@ -175,8 +130,7 @@ beforeAll(async () => {
   expect(code).toBe(0);
   printedCaBundle = caBundle.trim();
 
-  await kubectlOk(['apply', '-f', '-'], toYaml([certManagerCrd('Issuer'), certManagerCrd('Certificate')]));
-  await kubectlOk(['wait', '--for=condition=Established', 'crd/issuers.cert-manager.io', 'crd/certificates.cert-manager.io', '--timeout=30s']);
+  await installCertManagerCrds(cluster);
   // A user's kustomization that installs the cert-manager overlay with the git-ssh component, as docs/install.md shows.
   await mkdir(join(workDir, 'manifests/with-git-ssh'));
   await writeFile(join(workDir, 'manifests/with-git-ssh/kustomization.yaml'),
@@ -196,7 +150,7 @@ afterAll(async () => {
   // The metricops namespace, its ServiceAccounts and the feedback ClusterRole(Binding) stay: the loop test
   // (harness/metricops-loop.ts) applies the same objects from manifests/base into this shared cluster, possibly at
   // the same time, and runs the feedback pipeline with that ServiceAccount's token. The cluster ends with the run.
-  await cluster.kubectl(['delete', 'crd', 'issuers.cert-manager.io', 'certificates.cert-manager.io', '--ignore-not-found', '--wait=false']);
+  await removeCertManagerCrds(cluster);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
@@ -235,18 +189,6 @@ describe('kustomize overlays', () => {
   });
 });
 
-/** GET https://127.0.0.1:<port><path>, trusting only `ca` and checking the certificate against `servername`. */
-function getTrusting(port: number, path: string, ca: string, servername: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, ca, servername, method: 'GET' }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('the self-signed overlay, as the apiserver would see it', () => {
   test('`metricops webhook` with its Deployment\'s args and mounts serves the certificate kustomize put in the Secret; a client trusting only the caBundle verifies it as metricops-webhook.metricops.svc', async () => {
     const objects = built.get('overlays/self-signed')!;
@@ -273,7 +215,7 @@ describe('server-side dry run', () => {
     const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: toYaml(built.get(overlay)!) });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const accepted = result.stdout.trim().split('\n').map((line) => /^([a-z]+)(?:\.[^/]+)?\/(\S+) \w+ \(server dry run\)$/.exec(line)?.slice(1, 3).join('/') ?? line);
-    expect(accepted.sort()).toEqual(built.get(overlay)!.map((object) => `${object.kind.toLowerCase()}/${object.metadata.name}`).sort());
+    expect(accepted.sort()).toEqual(objectKeys(built.get(overlay)!));
   });
 
   test('the namespace\'s restricted Pod Security level would flag a Deployment without the securityContext (the check above can fail)', async () => {
@@ -293,51 +235,17 @@ describe('server-side dry run', () => {
 });
 
 describe('RBAC, applied for real', () => {
-  async function canI(user: string, verb: string, resource: string, namespace = 'shop', subresource?: string): Promise<string> {
-    const args = ['auth', 'can-i', verb, resource, `--as=${user}`, '-n', namespace, ...(subresource ? [`--subresource=${subresource}`] : [])];
-    const result = await cluster.kubectl(args);
-    return result.stdout.trim();
-  }
+  const canI = (user: string, verb: string, resource: string, namespace?: string, subresource?: string) => canIOn(cluster, user, verb, resource, namespace, subresource);
 
-  test.each([
-    ['it lists and watches Deployments through its informer (list)', 'list', 'deployments.apps'],
-    ['it lists and watches Deployments through its informer (watch)', 'watch', 'deployments.apps'],
-    ['it reads a Deployment fresh before acting', 'get', 'deployments.apps'],
-    ['it rolls a Deployment back', 'patch', 'deployments.apps'],
-    ['it lists the ReplicaSets to find the last good revision', 'list', 'replicasets.apps'],
-    ['it watches the ReplicaSets', 'watch', 'replicasets.apps'],
-    ['it marks a bad revision on its ReplicaSet', 'patch', 'replicasets.apps'],
-    ['it records an Event per decision (core v1 Events, as the code writes them)', 'create', 'events'],
-  ])('the feedback pipeline may: %s (%s %s)', async (_reason, verb, resource) => {
+  test.each(FEEDBACK_MAY)('the feedback pipeline may: %s (%s %s)', async (_reason, verb, resource) => {
     expect(await canI(feedback, verb, resource)).toBe('yes');
   });
 
-  test.each([
-    ['delete Deployments', 'delete', 'deployments.apps', undefined],
-    ['replace Deployments wholesale', 'update', 'deployments.apps', undefined],
-    ['create Deployments', 'create', 'deployments.apps', undefined],
-    ['scale Deployments', 'patch', 'deployments.apps', 'scale'],
-    ['scale ReplicaSets', 'patch', 'replicasets.apps', 'scale'],
-    ['delete ReplicaSets', 'delete', 'replicasets.apps', undefined],
-    ['read Secrets', 'get', 'secrets', undefined],
-    ['list Secrets', 'list', 'secrets', undefined],
-    ['create pods', 'create', 'pods', undefined],
-    ['exec into pods', 'create', 'pods', 'exec'],
-    ['delete Events', 'delete', 'events', undefined],
-    ['read Events back (it only writes them)', 'list', 'events', undefined],
-    ['write Events through events.k8s.io (the code uses core v1)', 'create', 'events.events.k8s.io', undefined],
-    ['change its own permissions', 'patch', 'clusterroles.rbac.authorization.k8s.io', undefined],
-    ['change the webhook registration', 'patch', 'mutatingwebhookconfigurations.admissionregistration.k8s.io', undefined],
-  ])('the feedback pipeline may not %s', async (_what, verb, resource, subresource) => {
+  test.each(FEEDBACK_MAY_NOT)('the feedback pipeline may not %s', async (_what, verb, resource, subresource) => {
     expect(await canI(feedback, verb, resource, 'shop', subresource)).toBe('no');
   });
 
-  test.each([
-    ['get', 'deployments.apps'],
-    ['list', 'replicasets.apps'],
-    ['create', 'events'],
-    ['get', 'secrets'],
-  ])('the webhook has no API access at all: may not %s %s', async (verb, resource) => {
+  test.each(WEBHOOK_MAY_NOT)('the webhook has no API access at all: may not %s %s', async (verb, resource) => {
     expect(await canI(webhook, verb, resource)).toBe('no');
   });
 

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations } from '../../../common/contract.js';
+import { Annotations } from '../../../common/contract/annotations.js';
 import { E2E_ENV, e2eCluster } from '../harness/cluster.js';
 import { startControlPlane, type Cluster, type ControlPlane } from '../harness/control-plane.js';
 import { waitFor } from '../harness/wait.js';

@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppsV1Api, type KubeConfig, type V1Deployment, Watch } from '@kubernetes/client-node';
-import { Annotations } from '../../../common/contract.js';
-import { containerImages } from '../../../webhook/container-images.js';
+import { Annotations } from '../../../common/contract/annotations.js';
+import { formatDeployedAt } from '../../../common/contract/deployed-at.js';
+import { containerImages, formatImages } from '../../../common/contract/images.js';
 import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
 import { startMetricops } from './metricops-cli.js';
 import { freePort } from './ports.js';
@@ -17,11 +18,6 @@ import { waitFor } from './wait.js';
 export const IMAGE = 'example.com/metricops/checkout';
 export const MIGRATE_IMAGE = 'example.com/metricops/migrate';
 export const PAGE_ALERT_NAME = 'CheckoutAvailabilityBurnRatePage';
-
-/** RFC 3339 UTC with second precision, as the webhook writes metricops.io/deployed-at. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export interface RolloutOptions {
   namespace: string;
@@ -56,8 +52,8 @@ export function stampedDeployment(options: RolloutOptions): V1Deployment {
       },
     },
   };
-  deployment.metadata!.annotations![Annotations.images] = JSON.stringify(containerImages(deployment));
-  deployment.metadata!.annotations![Annotations.deployedAt] = rfc3339(options.deployedAt);
+  deployment.metadata!.annotations![Annotations.images] = formatImages(containerImages(deployment));
+  deployment.metadata!.annotations![Annotations.deployedAt] = formatDeployedAt(options.deployedAt);
   deployment.metadata!.annotations![Annotations.rules] = JSON.stringify([]);
   return deployment;
 }

@@ -4,10 +4,11 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ManualClock } from '../../../common/clock.js';
-import { Annotations } from '../../../common/contract.js';
+import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
 import { createKubernetesAdapters, type KubernetesAdapters } from '../../../feedback-pipeline/kubernetes/adapters.js';
-import type { DecisionRecord, DecisionRecorder } from '../../../feedback-pipeline/model.js';
+import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
+import type { DecisionRecorder } from '../../../feedback-pipeline/ports.js';
 import { FeedbackPipeline } from '../../../feedback-pipeline/pipeline.js';
 import { alert } from './core/fixtures.js';
 import { wireDeployment, wireReplicaSet } from './kubernetes/kube-fixtures.js';

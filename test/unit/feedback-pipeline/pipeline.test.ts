@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import { ManualClock } from '../../../common/clock.js';
-import { Annotations } from '../../../common/contract.js';
+import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
-import type { DeploymentCache, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/core/ports.js';
-import type { DecisionRecord, DecisionRecorder, DeploymentState, GitOpsWriter, ReplicaSetState } from '../../../feedback-pipeline/model.js';
+import type { DecisionRecord, DeploymentState, ReplicaSetState } from '../../../feedback-pipeline/model.js';
+import type { DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/ports.js';
 import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
 
@@ -53,7 +53,7 @@ const rolledBack = async (): Promise<RollbackResult> => ({
 });
 
 function setup(
-  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number } = {},
+  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number; cluster?: string } = {},
 ) {
   const cache = new FakeCache();
   const executor = options.executor ?? new FakeExecutor(rolledBack);
@@ -65,7 +65,11 @@ function setup(
     ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
     clock: new ManualClock('2026-11-21T10:06:02Z'),
     logger: silentLogger(),
-    settings: { dryRun: options.dryRun ?? false, ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}) },
+    settings: {
+      dryRun: options.dryRun ?? false,
+      ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}),
+      ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+    },
   });
   return { cache, executor, recorder, pipeline };
 }
@@ -86,7 +90,7 @@ describe('FeedbackPipeline', () => {
           time: '2026-11-21T10:06:02.000Z',
           reason: expect.stringMatching(/roll back to revision 1/),
         },
-        observed: { deployment: deploymentState(), replicaSets: simpleHistory() },
+        planned: { deployment: deploymentState(), from: simpleHistory()[1], to: simpleHistory()[0] },
       },
     ]);
     expect(recorder.records).toEqual([
@@ -102,7 +106,7 @@ describe('FeedbackPipeline', () => {
     ]);
   });
 
-  test('the executor gets the cache snapshot the decision was made on (the same objects, read from the cache once)', async () => {
+  test('the executor gets the cache snapshot the decision was made on and the target chosen there (the same objects, read from the cache once)', async () => {
     const { cache, executor, pipeline } = setup();
     const replicaSetsOf = jest.spyOn(cache, 'replicaSetsOf');
 
@@ -110,10 +114,11 @@ describe('FeedbackPipeline', () => {
     await pipeline.drain();
 
     expect(executor.requests).toHaveLength(1);
-    const observed = executor.requests[0]!.observed!;
-    expect(observed.deployment).toBe(cache.deployments[0]);
-    expect(observed.replicaSets).toBe(cache.replicaSets);
-    expect(executor.requests[0]!.expectedTemplate).toBe(observed.deployment.template);
+    const planned = executor.requests[0]!.planned!;
+    expect(planned.deployment).toBe(cache.deployments[0]);
+    expect(planned.from).toBe(cache.replicaSets[1]);
+    expect(planned.to).toBe(cache.replicaSets[0]);
+    expect(executor.requests[0]!.expectedTemplate).toBe(planned.deployment.template);
     expect(replicaSetsOf).toHaveBeenCalledTimes(1);
   });
 
@@ -139,6 +144,22 @@ describe('FeedbackPipeline', () => {
     await pipeline.drain();
     expect(recorder.records).toEqual([]);
     expect(executor.requests).toEqual([]);
+  });
+
+  test("with --cluster, another cluster's alert is dropped before deciding (no record); an unlabelled one is recorded; its own rolls back", async () => {
+    const { executor, recorder, pipeline } = setup({ cluster: 'eu-1' });
+    pipeline.submit([alert({ fingerprint: 'us', labels: { ...alert().labels, cluster: 'us-2' } })]);
+    pipeline.submit([alert({ fingerprint: 'none' })]);
+    await pipeline.drain();
+    expect(executor.requests).toEqual([]);
+    expect(recorder.records).toEqual([
+      expect.objectContaining({ outcome: 'skipped', skip: 'other-cluster', deployment: { namespace: 'shop', name: 'checkout' }, reason: expect.stringMatching(/has no cluster label/) }),
+    ]);
+
+    pipeline.submit([alert({ fingerprint: 'eu', labels: { ...alert().labels, cluster: 'eu-1' } })]);
+    await pipeline.drain();
+    expect(executor.requests).toHaveLength(1);
+    expect(recorder.records[1]).toMatchObject({ outcome: 'rolled-back', alert: { fingerprint: 'eu' } });
   });
 
   test('an alert for an unknown Deployment is recorded as skipped without calling the executor', async () => {

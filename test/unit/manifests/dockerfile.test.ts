@@ -58,15 +58,17 @@ describe('Dockerfile', () => {
     expect(runtime![0]!.argument).toBe('${NODE_IMAGE} AS runtime');
   });
 
-  test('the build stage installs every dependency from the lockfile and compiles with tsc', () => {
+  test('the build stage installs every dependency exactly as locked (npm ci) and compiles with tsc', () => {
     const runs = arguments_(build, 'RUN');
-    expect(runs.some((run) => /npm install\b/.test(run) && !run.includes('--omit=dev'))).toBe(true);
+    expect(runs.some((run) => /\bnpm ci\b/.test(run) && !run.includes('--omit=dev'))).toBe(true);
+    expect(runs.filter((run) => /\bnpm (install|i)\b/.test(run))).toEqual([]);
     expect(runs.some((run) => run.includes('tsc -p tsconfig.build.json'))).toBe(true);
   });
 
-  test('the runtime stage installs production dependencies only, plus git for simple-git', () => {
+  test('the runtime stage installs production dependencies only, exactly as locked (npm ci), plus git for simple-git', () => {
     const runs = arguments_(runtime, 'RUN');
-    expect(runs.some((run) => /npm install --omit=dev\b/.test(run))).toBe(true);
+    expect(runs.some((run) => /\bnpm ci --omit=dev\b/.test(run))).toBe(true);
+    expect(runs.filter((run) => /\bnpm (install|i)\b/.test(run))).toEqual([]);
     expect(runs.some((run) => /apt-get install .*\bgit\b/.test(run))).toBe(true);
     expect(arguments_(runtime, 'COPY')).toContain('--from=build /src/dist ./dist');
   });

@@ -1,14 +1,14 @@
 /**
- * Keeps the feedback ClusterRole in step with the code: derives the (verb, resource) pairs the feedback pipeline's
- * Kubernetes adapters call from their source (client-node API methods and ListWatch paths) and compares them with
+ * Keeps the feedback ClusterRole in step with the code: derives the (verb, resource) pairs the feedback pipeline
+ * calls from its source (the Kubernetes adapters, the cluster actuator, the Event recorder) (client-node API methods and ListWatch paths) and compares them with
  * the ClusterRole. A new API call without a matching grant (or a grant no code uses) fails here, not in production.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1ClusterRole } from '@kubernetes/client-node';
 import { onlyObject, repoRoot } from './manifest-files.js';
 
-const adaptersDir = join(repoRoot, 'feedback-pipeline/kubernetes');
+const pipelineDir = join(repoRoot, 'feedback-pipeline');
 const API_GROUPS: Record<string, string> = { AppsV1Api: 'apps', CoreV1Api: 'core' };
 const VERBS: Record<string, string> = { read: 'get', list: 'list', create: 'create', patch: 'patch', replace: 'update', delete: 'delete' };
 
@@ -40,7 +40,16 @@ function grantsOf(role: V1ClusterRole): string[] {
   );
 }
 
-describe('the feedback ClusterRole matches the calls in feedback-pipeline/kubernetes/', () => {
+/** Every TypeScript file below `dir`. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('the feedback ClusterRole matches the calls in feedback-pipeline/', () => {
   test.each([
     ['a namespaced read through an AppsV1Api client', "this.apps = kubeConfig.makeApiClient(AppsV1Api); this.apps.readNamespacedDeployment({ name })", ['get deployments.apps']],
     ['a list across namespaces', "const apps = kubeConfig.makeApiClient(AppsV1Api); apps.listReplicaSetForAllNamespaces({})", ['list replicasets.apps']],
@@ -52,8 +61,7 @@ describe('the feedback ClusterRole matches the calls in feedback-pipeline/kubern
   });
 
   test('every call the code makes is granted, and every grant is used', () => {
-    const files = readdirSync(adaptersDir).filter((name) => name.endsWith('.ts'));
-    const used = new Set(files.flatMap((name) => callsIn(readFileSync(join(adaptersDir, name), 'utf8'))));
+    const used = new Set(sourceFiles(pipelineDir).flatMap((file) => callsIn(readFileSync(file, 'utf8'))));
     expect(used.size).toBeGreaterThan(0);
     const granted = new Set(grantsOf(onlyObject('ClusterRole', 'metricops-feedback') as unknown as V1ClusterRole));
     expect([...used].sort()).toEqual([...granted].sort());

@@ -1,5 +1,5 @@
 /**
- * The image installs production dependencies only (`npm install --omit=dev`). So every package the CLI can load at run
+ * The image installs production dependencies only (`npm ci --omit=dev`). So every package the CLI can load at run
  * time must be in package.json "dependencies": follow the imports from cli/main.ts through the sources and list
  * the packages they reach. (Type-only imports are erased by the compiler and do not count.)
  */
@@ -24,7 +24,7 @@ describe('runtime dependencies of the image', () => {
     expect(moduleSpecifiers(source, { dynamic: true })).toEqual(expected);
   });
 
-  test('every package the CLI loads is a production dependency, so `npm install --omit=dev` in the Dockerfile is enough', () => {
+  test('every package the CLI loads is a production dependency, so `npm ci --omit=dev` in the Dockerfile is enough', () => {
     const reached = packagesReachedFrom(join(repoRoot, 'cli/main.ts'), repoRoot, { dynamic: true });
     expect(reached.size).toBeGreaterThan(3);
     const missing = [...reached].filter(([name]) => !(name in packageJson.dependencies)).map(([name, file]) => `${name} (imported by ${file})`);

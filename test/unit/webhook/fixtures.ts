@@ -1,6 +1,6 @@
 /** Builders for the webhook tests: Deployments, AdmissionReviews and a rules index. */
 import type { AdmissionRequest } from '../../../webhook/admission-review.js';
-import type { GuardingAlert } from '../../../slo-compiler/model.js';
+import type { GuardingAlert } from '../../../common/contract/guarding-alert.js';
 import type { RulesIndex } from '../../../webhook/rules-index.js';
 
 export interface DeploymentOptions {

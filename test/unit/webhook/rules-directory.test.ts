@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { ManualClock } from '../../../common/clock.js';
 import { InvalidInputError } from '../../../common/errors.js';
 import { compile } from '../../../slo-compiler/compile.js';
-import type { CompileInput, GuardingAlert, Slo } from '../../../slo-compiler/model.js';
+import type { GuardingAlert } from '../../../common/contract/guarding-alert.js';
+import type { CompileInput, Slo } from '../../../slo-compiler/model.js';
 import { readRuleFile } from '../../../webhook/rule-file.js';
 import { loadRulesDirectory } from '../../../webhook/rules-directory.js';
 
@@ -101,13 +102,13 @@ describe('readRuleFile', () => {
     {
       description: 'an SLO alert without slo_severity is reported at its labels with the line',
       text: 'groups:\n  - name: g\n    rules:\n      - alert: A\n        labels:\n          slo: s\n',
-      issues: [{ document: 0, path: 'groups.0.rules.0.labels.slo_severity', line: 6, message: expect.stringContaining('is missing') }],
+      issues: [{ document: 0, path: 'groups[0].rules[0].labels.slo_severity', line: 6, message: expect.stringContaining('is missing') }],
       alerts: 0,
     },
     {
       description: 'an unknown severity says which ones are allowed',
       text: 'groups:\n  - name: g\n    rules:\n      - alert: A\n        labels: {slo: s, slo_severity: critical}\n',
-      issues: [{ document: 0, path: 'groups.0.rules.0.labels.slo_severity', message: 'is "critical"; must be one of page, ticket' }],
+      issues: [{ document: 0, path: 'groups[0].rules[0].labels.slo_severity', message: 'is "critical"; must be one of page, ticket' }],
       alerts: 0,
     },
     {
@@ -125,7 +126,7 @@ describe('readRuleFile', () => {
     {
       description: 'numeric label values are reported, asking to quote them',
       text: 'groups:\n  - name: g\n    rules:\n      - alert: A\n        labels: {slo: s, slo_severity: page, tier: 1}\n',
-      issues: [{ path: 'groups.0.rules.0.labels', message: expect.stringContaining('quote numbers') }],
+      issues: [{ path: 'groups[0].rules[0].labels', message: expect.stringContaining('quote numbers') }],
       alerts: 0,
     },
   ])('$description', ({ text, issues, alerts }) => {

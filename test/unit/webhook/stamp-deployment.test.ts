@@ -1,9 +1,9 @@
 import fastJsonPatch from 'fast-json-patch';
 import { ManualClock } from '../../../common/clock.js';
-import { Annotations } from '../../../common/contract.js';
+import { Annotations } from '../../../common/contract/annotations.js';
 import type { AdmissionRequest } from '../../../webhook/admission-review.js';
 import { admit } from '../../../webhook/admit.js';
-import { INLINE_RULE_ALERT } from '../../../webhook/guarding-alerts.js';
+import { INLINE_RULE_ALERT } from '../../../common/contract/inline-rule-alert.js';
 import { stampDeployment } from '../../../webhook/stamp-deployment.js';
 import { admissionRequest, checkoutAvailabilityAlerts, deployment, rulesIndex } from './fixtures.js';
 

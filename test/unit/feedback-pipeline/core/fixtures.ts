@@ -1,6 +1,7 @@
 /** Builders of feedback-pipeline data for tests: a Deployment "shop/checkout" with ReplicaSet histories. */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
+import { templateKey } from '../../../../feedback-pipeline/core/pod-template.js';
 import type { Alert, DeploymentState, ReplicaSetState } from '../../../../feedback-pipeline/model.js';
 
 export const DEPLOYED_AT = '2026-11-21T10:00:00.000Z';
@@ -36,6 +37,7 @@ export function replicaSet(
   options: { bad?: boolean; name?: string; hash?: string } = {},
 ): ReplicaSetState {
   const hash = options.hash ?? `h${image.replace(/\W/g, '')}`;
+  const template = podTemplate(image, hash);
   return {
     namespace: 'shop',
     name: options.name ?? `checkout-${hash}`,
@@ -44,7 +46,8 @@ export function replicaSet(
       'deployment.kubernetes.io/revision': String(revision),
       ...(options.bad ? { [Annotations.badRevision]: JSON.stringify({ reason: 'test' }) } : {}),
     },
-    template: podTemplate(image, hash),
+    template,
+    templateKey: templateKey(template),
     createdAt: new Date('2026-11-21T09:00:00Z'),
   };
 }

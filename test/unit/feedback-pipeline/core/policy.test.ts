@@ -1,4 +1,4 @@
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 import { DEFAULT_WATCH_WINDOW_MS, lastRollbackTime, parseDeploymentPolicy } from '../../../../feedback-pipeline/core/policy.js';
 
 describe('parseDeploymentPolicy', () => {
@@ -64,7 +64,7 @@ describe('parseDeploymentPolicy', () => {
       description: 'rules of the wrong shape are a problem naming the field path',
       annotations: { [Annotations.rules]: '[{"alert":"A","labels":{"x":1}}]' },
       annotation: Annotations.rules,
-      says: /0\.labels\.x: .*expected a JSON list/,
+      says: /\[0\]\.labels\.x: .*expected a JSON list/,
       check: (policy: ReturnType<typeof parseDeploymentPolicy>['policy']) => expect(policy.rules).toEqual([]),
     },
     {

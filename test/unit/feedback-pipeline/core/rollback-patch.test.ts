@@ -1,12 +1,12 @@
 import fastJsonPatch from 'fast-json-patch';
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 import {
   badRevisionPatch,
   badRevisionRecord,
   deploymentRollbackPatch,
   rolledBackFromRecord,
-  type RollbackCause,
 } from '../../../../feedback-pipeline/core/rollback-patch.js';
+import type { RollbackCause } from '../../../../common/contract/rolled-back-from.js';
 import { deploymentState, replicaSet } from './fixtures.js';
 
 const cause: RollbackCause = {

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { systemClock } from '../../../../common/clock.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { AlertmanagerPoller, alertsEndpoint } from '../../../../feedback-pipeline/intake/alertmanager-poller.js';
-import { FeedbackMetrics } from '../../../../feedback-pipeline/recording/metrics.js';
+import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 import { listen, RecordingSink, waitFor } from './fixtures.js';
 import { RealAlertmanager } from './real-alertmanager.js';
 import express from 'express';

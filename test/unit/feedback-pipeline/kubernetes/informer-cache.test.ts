@@ -1,4 +1,4 @@
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { cacheDeployment } from '../../../../feedback-pipeline/kubernetes/cached-objects.js';
 import { InformerCache } from '../../../../feedback-pipeline/kubernetes/informer-cache.js';

@@ -1,6 +1,6 @@
 /** A KubeConfig pointing at a nock-intercepted apiserver, and wire-format Deployments and ReplicaSets. */
 import { KubeConfig, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
-import { Annotations } from '../../../../common/contract.js';
+import { Annotations } from '../../../../common/contract/annotations.js';
 
 export const APISERVER = 'https://kube.test';
 

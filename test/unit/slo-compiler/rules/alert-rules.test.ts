@@ -1,8 +1,9 @@
 import { errorBudget, sloAlertRules } from '../../../../slo-compiler/rules/alert-rules.js';
 import { burnRateWindows } from '../../../../slo-compiler/rules/burn-rate.js';
 import { metadataRecordingRules } from '../../../../slo-compiler/rules/metadata-rules.js';
-import { inlineGuardingAlert, sloGuardingAlerts } from '../../../../slo-compiler/rules/guarding-alerts.js';
-import { INLINE_RULE_ALERT, inlineAlertRule } from '../../../../slo-compiler/rules/inline-rules.js';
+import { INLINE_RULE_ALERT, inlineGuardingAlert } from '../../../../common/contract/inline-rule-alert.js';
+import { sloGuardingAlerts } from '../../../../slo-compiler/rules/guarding-alerts.js';
+import { inlineAlertRule } from '../../../../slo-compiler/rules/inline-rules.js';
 import type { InlineRule } from '../../../../slo-compiler/model.js';
 import { makeSlo, slothBaseSlo1 } from './fixtures.js';
 import { promqlShape } from './promql-shape.js';

@@ -1,0 +1,67 @@
+/** Checks the flags of `metricops feedback` (loaded when the command runs: node-cron validates the schedule). */
+import { join, resolve } from 'node:path';
+import cron from 'node-cron';
+import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
+import { UsageError } from '../../common/errors.js';
+import { redactUrl } from '../../common/git-repository.js';
+import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
+import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
+import type { FeedbackFlags } from './feedback.js';
+
+/** Every flag checked; throws UsageError (exit 2) saying which flag and how to fix it. */
+export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'logger' | 'clock'> {
+  const severities = flags.severities.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const unknown = severities.filter((severity) => !(SLO_SEVERITIES as readonly string[]).includes(severity));
+  if (severities.length === 0 || unknown.length > 0) {
+    throw new UsageError(`--severities "${flags.severities}": use a comma-separated list of ${SLO_SEVERITIES.join(', ')}`);
+  }
+  if (!cron.validate(flags.pollSchedule)) {
+    throw new UsageError(`--poll-schedule "${flags.pollSchedule}" is not a cron expression: e.g. "*/30 * * * * *" (every 30 s, seconds first) or "* * * * *" (every minute)`);
+  }
+  if (flags.alertmanagerTokenFile !== undefined && flags.alertmanagerUrl === undefined) {
+    throw new UsageError('--alertmanager-token-file needs --alertmanager-url (it authenticates the poll)');
+  }
+  if (flags.alertmanagerUrl !== undefined) checkHttpUrl('--alertmanager-url', flags.alertmanagerUrl, 'http://alertmanager.monitoring:9093');
+  const dataDir = resolve(flags.dataDir);
+  return {
+    listen: { port: portFlag('--port', flags.port), host: flags.host },
+    kubernetes: {
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+    },
+    intake: {
+      ...(flags.tokenFile !== undefined ? { tokenFile: flags.tokenFile } : {}),
+      ...(flags.basicAuthFile !== undefined ? { basicAuthFile: flags.basicAuthFile } : {}),
+      maxBodyBytes: wholeNumberFlag('--max-body-bytes', flags.maxBodyBytes, 1024, 100 * 1024 * 1024),
+    },
+    ...(flags.alertmanagerUrl !== undefined
+      ? {
+          alertmanager: {
+            url: flags.alertmanagerUrl,
+            pollSchedule: flags.pollSchedule,
+            ...(flags.alertmanagerTokenFile !== undefined ? { tokenFile: flags.alertmanagerTokenFile } : {}),
+          },
+        }
+      : {}),
+    git: {
+      dataDir,
+      auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
+      ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
+    },
+    decisions: {
+      severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
+      ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
+    },
+    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
+  };
+}
+
+function checkHttpUrl(flag: string, text: string, example: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${flag} "${redactUrl(text)}" is not a URL: e.g. ${example}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be http:// or https://, not ${url.protocol}`);
+}

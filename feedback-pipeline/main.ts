@@ -1,0 +1,187 @@
+/**
+ * The feedback pipeline's wiring, as webhook/server.ts is the webhook's: `metricops feedback` and the tests call
+ * startFeedbackPipeline() and stop it with close(). Everything outside comes in through options (logger, clock);
+ * everything inside is built here: intake (HTTP receiver, Alertmanager poller), the Kubernetes cache, the actuators
+ * (cluster rollback, GitOps write-back), the recorders (Events, audit log, metrics) and the pipeline between them.
+ */
+import type { Server } from 'node:http';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock } from '../common/clock.js';
+import type { SloSeverity } from '../common/contract/alert-labels.js';
+import { InvalidInputError, MetricopsError } from '../common/errors.js';
+import { redactUrl } from '../common/git-repository.js';
+import { loadKubeConfig, type KubeConfigSource } from '../common/kube-config.js';
+import type { Logger } from '../common/logger.js';
+import { GitOpsManifestWriter } from './actuators/gitops-write-back.js';
+import { createFeedbackServer } from './app.js';
+import { openGitTarget } from './git-target.js';
+import { AuditHistory } from './history/audit-history.js';
+import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
+import { Authenticator } from './intake/authenticator.js';
+import { CredentialFile, CredentialFileError } from './intake/credential-file.js';
+import { createKubernetesAdapters } from './kubernetes/adapters.js';
+import { FeedbackMetrics } from './metrics.js';
+import { FeedbackPipeline } from './pipeline.js';
+import { GitAuditLog } from './recorders/audit-log.js';
+import { MetricsRecorder } from './recorders/metrics-recorder.js';
+
+export interface FeedbackOptions {
+  listen: { port: number; host: string };
+  kubernetes: KubeConfigSource;
+  intake: {
+    /** Bearer tokens accepted on /api/v1/* (one per line). Without it and basicAuthFile, anyone is accepted. */
+    tokenFile?: string;
+    basicAuthFile?: string;
+    maxBodyBytes: number;
+  };
+  /** Also poll this Alertmanager, so a lost notification still leads to a decision. */
+  alertmanager?: { url: string; pollSchedule: string; tokenFile?: string };
+  git: {
+    /** Where clones (and the default audit repository) live. */
+    dataDir: string;
+    /** The audit log's repository: a remote (cloned, pushed) or a local path. */
+    auditRepo: string;
+    /** The GitOps repository the write-back commits to; off without it. */
+    gitopsRepo?: string;
+  };
+  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
+  /** After close() starts, how long pending decisions may take. */
+  shutdownTimeoutMs: number;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface RunningFeedback {
+  port: number;
+  /** New notifications get 503, the poller stops, pending decisions finish (bounded), the audit log commits, then everything stops. */
+  close(): Promise<void>;
+}
+
+export async function startFeedbackPipeline(options: FeedbackOptions): Promise<RunningFeedback> {
+  const { logger, clock } = options;
+
+  // Intake: who may post notifications, and the poll's credentials.
+  const bearer = await credentialFile(options.intake.tokenFile, '--token-file', logger);
+  const basic = await credentialFile(options.intake.basicAuthFile, '--basic-auth-file', logger);
+  const alertmanagerBearer = await credentialFile(options.alertmanager?.tokenFile, '--alertmanager-token-file', logger);
+  const authenticator = new Authenticator({ ...(bearer ? { bearer } : {}), ...(basic ? { basic } : {}) });
+  if (!authenticator.enabled) logger.warn('no --token-file or --basic-auth-file: POST /api/v1/alerts and GET /api/v1/events accept anyone');
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new FeedbackMetrics(registry);
+
+  // Record: the audit log (the recorders' Git side) starts first, so what an earlier run left is committed.
+  const { dataDir } = options.git;
+  const auditTarget = await openGitTarget(options.git.auditRepo, dataDir, 'audit-log-clone', logger.child({ part: 'audit-log' }));
+  const auditLog = new GitAuditLog({ repo: auditTarget.repo, push: auditTarget.push, clock, logger: logger.child({ part: 'audit-log' }), metrics });
+  await auditLog.start();
+
+  // Act: the GitOps write-back (the cluster rollback comes with the Kubernetes adapters).
+  const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
+  const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
+
+  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock);
+  const pipeline = new FeedbackPipeline({
+    cache: kubernetes.cache,
+    executor: kubernetes.executor,
+    recorders: [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)],
+    ...(gitOpsWriter ? { gitOpsWriter } : {}),
+    clock,
+    logger,
+    settings: options.decisions,
+  });
+
+  const server = createFeedbackServer({
+    sink: pipeline,
+    authenticator,
+    history: new AuditHistory(auditLog.directory, () => auditLog.pending(), logger),
+    metrics,
+    clock,
+    logger: logger.child({ part: 'http' }),
+    bodyLimit: options.intake.maxBodyBytes,
+    ready: () => kubernetes.cache.synced,
+  });
+  const { host } = options.listen;
+  const http = await listen(server.app, options.listen.port, host);
+  const port = (http.address() as { port: number }).port;
+  const poller = options.alertmanager
+    ? new AlertmanagerPoller({
+        url: options.alertmanager.url,
+        schedule: options.alertmanager.pollSchedule,
+        sink: pipeline,
+        clock,
+        logger: logger.child({ part: 'poller' }),
+        metrics,
+        ...(alertmanagerBearer ? { bearer: alertmanagerBearer } : {}),
+      })
+    : undefined;
+  poller?.start();
+  void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
+  logger.info(
+    {
+      address: `${host}:${port}`,
+      auditLog: auditTarget.display,
+      gitops: gitopsTarget?.display,
+      alertmanager: options.alertmanager ? redactUrl(options.alertmanager.url) : undefined,
+      ...options.decisions,
+      auth: { bearer: bearer !== undefined, basic: basic !== undefined },
+    },
+    'feedback pipeline listening',
+  );
+
+  return {
+    port,
+    async close() {
+      server.beginShutdown();
+      await poller?.stop();
+      if ((await withTimeout(pipeline.close(), options.shutdownTimeoutMs)) === 'timeout') {
+        logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'pending decisions did not finish before the shutdown timeout');
+      }
+      await auditLog.close();
+      await kubernetes.stop();
+      await new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      });
+      logger.info('stopped');
+    },
+  };
+}
+
+function kubeConfigFrom(source: KubeConfigSource): ReturnType<typeof loadKubeConfig> {
+  try {
+    return loadKubeConfig(source);
+  } catch (error) {
+    const where = source.kubeconfig ?? 'kubeconfig ($KUBECONFIG, ~/.kube/config or in-cluster)';
+    throw new InvalidInputError([{ source: where, message: `cannot load the Kubernetes configuration: ${(error as Error).message}; pass --kubeconfig <file> or run in a cluster` }], { cause: error });
+  }
+}
+
+async function credentialFile(path: string | undefined, flag: string, logger: Logger): Promise<CredentialFile | undefined> {
+  if (path === undefined) return undefined;
+  const file = new CredentialFile(path, logger);
+  try {
+    await file.load();
+  } catch (error) {
+    if (error instanceof CredentialFileError) throw new InvalidInputError([{ source: path, message: `${flag}: ${error.message}` }]);
+    throw error;
+  }
+  return file;
+}
+
+function listen(app: ReturnType<typeof createFeedbackServer>['app'], port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) =>
+      error ? reject(new MetricopsError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })) : resolve(server),
+    );
+  });
+}
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([work.then(() => 'done' as const), timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type NotificationSource = 'webhook' | 'poll';
+export type NotificationResult = 'accepted' | 'invalid' | 'unauthorized' | 'too-large' | 'unavailable' | 'failed' | 'skipped';
+
+/**
+ * The feedback pipeline's Prometheus metrics, every metricops_feedback_* series in one place, registered on the
+ * registry passed in (no global registry): intake counts notifications and polls, the actuators and the audit log
+ * count Git failures, the recorders count decisions and observe the latency (recorders/metrics-recorder.ts).
+ */
+export class FeedbackMetrics {
+  readonly notifications: Counter<'source' | 'result'>;
+  readonly alertsReceived: Counter<'source'>;
+  readonly decisions: Counter<'outcome'>;
+  readonly rollbackLatency: Histogram;
+  readonly auditBacklog: Gauge;
+  readonly pollFailures: Counter;
+  readonly gitFailures: Counter<'recorder'>;
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    this.notifications = new Counter({
+      name: 'metricops_feedback_notifications_total',
+      help: 'Alertmanager notifications (webhook) and polls (poll) by result.',
+      labelNames: ['source', 'result'],
+      registers,
+    });
+    this.alertsReceived = new Counter({
+      name: 'metricops_feedback_alerts_received_total',
+      help: 'Alerts handed to the pipeline, by intake path.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'metricops_feedback_decisions_total',
+      help: 'Decisions by outcome (rolled-back, dry-run, skipped, already-rolled-back, failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.rollbackLatency = new Histogram({
+      name: 'metricops_feedback_rollback_latency_seconds',
+      help: 'From receiving the alert to the Deployment patched.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.auditBacklog = new Gauge({
+      name: 'metricops_feedback_audit_backlog',
+      help: 'Decision records written to the audit log but not yet committed (and pushed) to Git.',
+      registers,
+    });
+    this.pollFailures = new Counter({
+      name: 'metricops_feedback_poll_failures_total',
+      help: 'Alertmanager API polls that failed (unreachable, error status, invalid answer).',
+      registers,
+    });
+    this.gitFailures = new Counter({
+      name: 'metricops_feedback_git_failures_total',
+      help: 'Failed audit-log writes, commits or pushes (retried) and failed GitOps write-backs, by recorder (audit-log, gitops).',
+      labelNames: ['recorder'],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Every port of the feedback pipeline, in one place: what pipeline.ts needs from outside (the cache it reads, the
+ * actuators that act, the recorders that record) and what the adapters around it need (intake hands alerts to an
+ * AlertSink; the HTTP history reads a DecisionHistory). The adapters in kubernetes/, actuators/, recorders/,
+ * history/ implement them; tests pass plain objects.
+ */
+import type { V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { DeploymentRef } from '../common/contract/deployment-ref.js';
+import type { Revision, RevisionRef, RollbackCause } from '../common/contract/rolled-back-from.js';
+import type { Alert, DecisionRecord, DeploymentState, ReplicaSetState } from './model.js';
+
+// ---- Read: what decisions are made on ----
+
+export interface DeploymentCache {
+  /** Resolves once the first list of Deployments and ReplicaSets is in the cache. */
+  waitForSync(): Promise<void>;
+  getDeployment(namespace: string, name: string): DeploymentState | undefined;
+  /** Deployments whose `metricops.io/rules` lists an alert of this name. */
+  deploymentsGuardedBy(alertName: string): DeploymentState[];
+  /** The ReplicaSets the Deployment owns (one per revision). */
+  replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[];
+}
+
+// ---- Act: the actuators ----
+
+/** A rollback decide() planned on the informer cache's snapshot: the Deployment it read and the target it chose there. */
+export interface PlannedRollback {
+  deployment: DeploymentState;
+  /** The ReplicaSet of the current template; absent when the cache did not have it yet. */
+  from?: ReplicaSetState;
+  to: ReplicaSetState;
+}
+
+export interface RollbackRequest {
+  deployment: DeploymentRef;
+  /** The pod template the decision saw: if the Deployment no longer has it, someone else already acted. */
+  expectedTemplate: V1PodTemplateSpec;
+  cause: RollbackCause;
+  /**
+   * decide()'s plan (its Deployment has expectedTemplate). When present, the executor's first attempt patches it as
+   * planned, without reading the apiserver or choosing again: the patch's `test` op pins
+   * `deployment.resourceVersion`, so a stale snapshot is refused (409/422) and the executor falls back to a fresh read.
+   */
+  planned?: PlannedRollback;
+}
+
+export type RollbackResult =
+  | {
+      outcome: 'rolled-back';
+      from: RevisionRef;
+      to: Revision;
+      /** When the Deployment patch was accepted. */
+      patchedAt: Date;
+      /** False when the ReplicaSet could not be marked bad (logged; the rollback itself stands). */
+      markedBad: boolean;
+    }
+  | { outcome: 'already-rolled-back'; reason: string }
+  | { outcome: 'no-previous-good-revision'; reason: string };
+
+/** The cluster actuator: patches the Deployment back and marks the bad revision. */
+export interface RollbackExecutor {
+  /** Rolls back, re-reading on conflicts and retrying transient API errors; throws RollbackError when it cannot. */
+  rollback(request: RollbackRequest): Promise<RollbackResult>;
+}
+
+/** The GitOps actuator: commits the good images to the Deployment's manifest in the GitOps repository. */
+export interface GitOpsWriter {
+  /** `record` is the rollback as done in the cluster; returns the commit hash, or null when the manifest already had the images. */
+  writeBack(record: DecisionRecord, gitPath: string): Promise<string | null>;
+}
+
+// ---- Record: the recorders ----
+
+/** Receives every decision record: the Event recorder, the Git audit log and the metrics each implement it. */
+export interface DecisionRecorder {
+  readonly name: string;
+  record(record: DecisionRecord): Promise<void>;
+}
+
+// ---- Around the pipeline: intake in, history out ----
+
+/**
+ * Where intake hands alerts: the FeedbackPipeline. submit must not block; it throws when it cannot take
+ * the alerts (queue full, shutting down), which intake turns into a 503 so Alertmanager retries.
+ */
+export interface AlertSink {
+  submit(alerts: Alert[]): void;
+}
+
+export interface HistoryQuery {
+  namespace?: string;
+  deployment?: string;
+  limit: number;
+}
+
+/** What `GET /api/v1/events` reads: decision records, newest first. */
+export interface DecisionHistory {
+  query(query: HistoryQuery): Promise<DecisionRecord[]>;
+}

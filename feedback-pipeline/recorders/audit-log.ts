@@ -1,0 +1,168 @@
+import { access, appendFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Clock } from '../../common/clock.js';
+import { namespacedName } from '../../common/contract/deployment-ref.js';
+import type { GitRepository } from '../../common/git-repository.js';
+import type { Logger } from '../../common/logger.js';
+import type { DecisionRecord } from '../model.js';
+import type { DecisionRecorder } from '../ports.js';
+import { auditFileFor, AUDIT_DIR } from './audit-files.js';
+import type { FeedbackMetrics } from '../metrics.js';
+
+export interface AuditLogOptions {
+  repo: GitRepository;
+  /** Push every batch (with rebase retry, never forced): true when the repository is a clone of a remote. */
+  push: boolean;
+  clock: Clock;
+  logger: Logger;
+  metrics?: FeedbackMetrics;
+  /** How long records gather before one commit. Default 1 s. */
+  batchDelayMs?: number;
+  /** First retry delay after a failed write, commit or push; doubles up to maxRetryDelayMs. Default 2 s. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+/**
+ * The durable audit log: one JSON line per decision in audit/<yyyy-mm-dd>.jsonl (UTC day of the decision),
+ * committed to Git in batches and pushed when the repository has a remote. A record is never dropped: what
+ * could not be written, committed or pushed stays queued and is retried with backoff.
+ */
+export class GitAuditLog implements DecisionRecorder {
+  readonly name = 'audit-log';
+  private unwritten: DecisionRecord[] = [];
+  private uncommitted: DecisionRecord[] = [];
+  private unpushed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private failures = 0;
+  private closed = false;
+
+  constructor(private readonly options: AuditLogOptions) {}
+
+  get directory(): string {
+    return this.options.repo.dir;
+  }
+
+  /** Records not yet safely in Git (written and committed, and pushed when pushing). */
+  get backlog(): number {
+    return this.unwritten.length + this.uncommitted.length + this.unpushed;
+  }
+
+  /** Records still in memory only (not yet appended to a file): the history endpoint shows them too. */
+  pending(): readonly DecisionRecord[] {
+    return this.unwritten;
+  }
+
+  async record(record: DecisionRecord): Promise<void> {
+    this.unwritten.push(record);
+    this.updateBacklog();
+    if (!this.closed) this.schedule(this.options.batchDelayMs ?? 1_000);
+  }
+
+  /** Commits (and pushes) what an earlier run left behind: lines written but not committed, commits not pushed. */
+  async start(): Promise<void> {
+    if (this.options.push && (await this.options.repo.head()) !== null) this.unpushed = 1;
+    await this.flush().catch(() => undefined);
+  }
+
+  /** Writes, commits and pushes everything queued now; rejects when some of it failed (it stays queued). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flushing = this.flushOnce();
+    try {
+      await this.flushing;
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      this.options.metrics?.gitFailures.inc({ recorder: this.name });
+      this.options.logger.warn({ err: (error as Error).message, backlog: this.backlog, failures: this.failures }, 'audit log not yet in Git, will retry');
+      if (!this.closed) this.schedule(this.retryDelay());
+      throw error;
+    } finally {
+      this.flushing = undefined;
+      this.updateBacklog();
+    }
+  }
+
+  /** Stops the timer and makes a last attempt; what still fails is logged with the backlog (the lines are on disk). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush().catch(() => undefined);
+    if (this.backlog > 0) this.options.logger.error({ backlog: this.backlog }, 'audit log closed with records not in Git');
+  }
+
+  private async flushOnce(): Promise<void> {
+    await this.writeLines();
+    if (await exists(join(this.options.repo.dir, AUDIT_DIR))) {
+      const records = this.uncommitted;
+      const hash = await this.options.repo.commit([AUDIT_DIR], commitMessage(records));
+      if (hash !== null && this.options.push) this.unpushed += Math.max(records.length, 1);
+      this.uncommitted = [];
+    }
+    if (this.options.push && this.unpushed > 0) {
+      await this.options.repo.pushWithRebase();
+      this.unpushed = 0;
+    }
+  }
+
+  /** Appends queued records file by file; a record leaves the queue only once its file took it. */
+  private async writeLines(): Promise<void> {
+    const byFile = new Map<string, DecisionRecord[]>();
+    for (const record of this.unwritten) {
+      const file = auditFileFor(record, this.options.clock);
+      byFile.set(file, [...(byFile.get(file) ?? []), record]);
+    }
+    for (const [file, records] of byFile) {
+      const path = join(this.options.repo.dir, file);
+      await mkdir(dirname(path), { recursive: true });
+      await appendFile(path, records.map((record) => JSON.stringify(record) + '\n').join(''), 'utf8');
+      const written = new Set(records);
+      this.unwritten = this.unwritten.filter((record) => !written.has(record));
+      this.uncommitted.push(...records);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(() => undefined);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private retryDelay(): number {
+    const first = this.options.retryDelayMs ?? 2_000;
+    return Math.min(first * 2 ** Math.min(this.failures - 1, 10), this.options.maxRetryDelayMs ?? 60_000);
+  }
+
+  private updateBacklog(): void {
+    this.options.metrics?.auditBacklog.set(this.backlog);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** One line per decision: outcome, Deployment and alert, so `git log` reads as the history. */
+export function summarize(record: DecisionRecord): string {
+  const target = record.deployment ? namespacedName(record.deployment) : 'no Deployment';
+  return `${record.outcome} ${target} (${record.alert.name})`;
+}
+
+export function commitMessage(records: readonly DecisionRecord[]): string {
+  if (records.length === 0) return 'audit: record decisions left by an earlier run';
+  if (records.length === 1) return `audit: ${summarize(records[0]!)}\n\ndecision ${records[0]!.id}`;
+  const head = records.slice(0, 3).map(summarize).join(', ');
+  const body = records.map((record) => `${summarize(record)} [${record.id}]`).join('\n');
+  return `audit: ${records.length} decisions: ${head}${records.length > 3 ? ', ...' : ''}\n\n${body}`;
+}
