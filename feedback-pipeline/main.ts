@@ -44,7 +44,7 @@ export interface FeedbackOptions {
     /** The GitOps repository the write-back commits to; off without it. */
     gitopsRepo?: string;
   };
-  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean };
+  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
   logger: Logger;

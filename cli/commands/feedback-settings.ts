@@ -5,7 +5,7 @@ import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-la
 import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
-import { durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
+import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
 
 /** Every flag checked; throws UsageError (exit 2) saying which flag and how to fix it. */
@@ -48,7 +48,10 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
     },
-    decisions: { severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun },
+    decisions: {
+      severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
+      ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
+    },
     shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout, 'timer'),
   };
 }
