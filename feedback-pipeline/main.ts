@@ -20,7 +20,7 @@ import { openGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
 import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
-import { CredentialFile, CredentialFileError } from './intake/credential-file.js';
+import { CredentialFile, CredentialFileError, type CredentialFormat } from './intake/credential-file.js';
 import { createKubernetesAdapters } from './kubernetes/adapters.js';
 import { DEFAULT_LEASE_TIMINGS } from './kubernetes/leader-election.js';
 import { FeedbackMetrics } from './metrics.js';
@@ -68,7 +68,7 @@ export interface FeedbackOptions {
     /** The GitOps repository the write-back commits to; off without it. */
     gitopsRepo?: string;
   };
-  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean };
+  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
   /** Called once the informers' first lists are in (the CLI compacts the heap then: cli/heap.ts). */
@@ -88,7 +88,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
 
   // Intake: who may post notifications, and the poll's credentials.
   const bearer = await credentialFile(options.intake.tokenFile, '--token-file', logger);
-  const basic = await credentialFile(options.intake.basicAuthFile, '--basic-auth-file', logger);
+  const basic = await credentialFile(options.intake.basicAuthFile, '--basic-auth-file', logger, 'user:password');
   const alertmanagerBearer = await credentialFile(options.alertmanager?.tokenFile, '--alertmanager-token-file', logger);
   const authenticator = new Authenticator({ ...(bearer ? { bearer } : {}), ...(basic ? { basic } : {}) });
   if (!authenticator.enabled) logger.warn('no --token-file or --basic-auth-file: POST /api/v1/alerts and GET /api/v1/events accept anyone');
@@ -113,6 +113,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const election = options.leaderElection;
   const identity = `${process.env.POD_NAME || hostname()}_${randomBytes(4).toString('hex')}`;
   const kubernetes = createKubernetesAdapters(connection, logger, clock, {
+    events: { metrics },
     cache: { ...(options.kubernetes.namespaces ? { namespaces: options.kubernetes.namespaces } : {}) },
     ...(election
       ? {
@@ -262,9 +263,9 @@ async function kubeConnectionFrom(source: KubeConfigSource): Promise<KubeConnect
   }
 }
 
-async function credentialFile(path: string | undefined, flag: string, logger: Logger): Promise<CredentialFile | undefined> {
+async function credentialFile(path: string | undefined, flag: string, logger: Logger, format: CredentialFormat = 'token'): Promise<CredentialFile | undefined> {
   if (path === undefined) return undefined;
-  const file = new CredentialFile(path, logger);
+  const file = new CredentialFile(path, logger, format);
   try {
     await file.load();
   } catch (error) {

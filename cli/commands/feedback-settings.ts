@@ -6,7 +6,7 @@ import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { FeedbackOptions, LeaderElectionOptions } from '../../feedback-pipeline/main.js';
 import { leaseTimingProblem } from '../../feedback-pipeline/kubernetes/leader-election.js';
-import { durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
+import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
 
 /** Every flag checked; throws UsageError (exit 2) saying which flag and how to fix it. */
@@ -50,8 +50,11 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
     },
-    decisions: { severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun },
-    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
+    decisions: {
+      severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
+      ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
+    },
+    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout, 'timer'),
     ...(flags.leaderElect ? { leaderElection: leaderElection(flags) } : {}),
   };
 }
@@ -71,9 +74,9 @@ function namespacesFlag(text: string): string[] {
 
 function leaderElection(flags: FeedbackFlags): LeaderElectionOptions {
   const timings = {
-    leaseDurationMs: durationFlag('--leader-elect-lease-duration', flags.leaderElectLeaseDuration),
-    renewDeadlineMs: durationFlag('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline),
-    retryPeriodMs: durationFlag('--leader-elect-retry-period', flags.leaderElectRetryPeriod),
+    leaseDurationMs: durationFlag('--leader-elect-lease-duration', flags.leaderElectLeaseDuration, 'timer'),
+    renewDeadlineMs: durationFlag('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline, 'timer'),
+    retryPeriodMs: durationFlag('--leader-elect-retry-period', flags.leaderElectRetryPeriod, 'timer'),
   };
   const problem = leaseTimingProblem(timings);
   if (problem) {

@@ -2,6 +2,7 @@
  * `metricops.io/rolled-back-from` on a Deployment: the feedback pipeline's record of its last rollback,
  * `{"alert":{"name","fingerprint","startsAt"},"time","reason","from":{...},"to":{...}}`.
  */
+import { parseRfc3339 } from '../rfc3339.js';
 
 /** Why and when a rollback happened: the part every rollback record shares. */
 export interface RollbackCause {
@@ -40,8 +41,8 @@ export function rolledBackAt(text: string | undefined): Date | undefined {
   try {
     const record = JSON.parse(text) as { time?: unknown };
     if (typeof record.time !== 'string') return undefined;
-    const time = new Date(record.time);
-    return Number.isNaN(time.getTime()) ? undefined : time;
+    const time = parseRfc3339(record.time);
+    return time.ok ? time.value : undefined;
   } catch {
     return undefined;
   }

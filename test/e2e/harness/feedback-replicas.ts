@@ -138,7 +138,7 @@ export async function serviceAccountKubeconfig(cluster: Cluster, namespace: stri
 export const WORKLOAD_RULES = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list', 'watch', 'patch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
 export const LEASE_RULES = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];

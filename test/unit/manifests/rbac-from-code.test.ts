@@ -58,6 +58,7 @@ describe('the feedback ClusterRole and Role match the calls in feedback-pipeline
     ['a read with a type argument', "this.api.get<V1Deployment>(Deployments, namespace, name)", ['get deployments.apps']],
     ['a list across namespaces', "api.list<{ items: V1ReplicaSet[] }>(ReplicaSets, undefined, {})", ['list replicasets.apps']],
     ['a core Event create', "() => this.api.create(Events, namespace, event)", ['create events.core']],
+    ['a core Event patch (a repeated decision\'s count)', "() => this.api.patch(Events, namespace, step.name, patch, 'merge')", ['patch events.core']],
     ['a Lease update', "await this.api.update<Lease>(Leases, namespace, name, updated)", ['update leases.coordination.k8s.io']],
     ['a reflector (list and watch)', "new Reflector(api, Deployments, namespace, slim, store, settings, log)", ['list deployments.apps', 'watch deployments.apps']],
     ['a method on something that is not an API client', "this.cache.get(name)", []],
