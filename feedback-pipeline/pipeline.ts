@@ -36,7 +36,7 @@ export class PipelineBusyError extends MetricopsError {}
 export class PipelineClosedError extends MetricopsError {}
 /** submit() on a replica that does not lead: intake answers 503, so Alertmanager retries (and reaches the leader). */
 export class NotLeaderError extends MetricopsError {}
-/** This replica stopped leading before it acted: the decision is abandoned, the new leader makes it. */
+/** This replica stopped leading before it acted: the decision is parked (see abandon()). */
 class LeadershipLostError extends MetricopsError {}
 
 /** The signal of a replica that does not lead: already aborted. */
