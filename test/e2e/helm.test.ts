@@ -293,6 +293,21 @@ describe('one source of truth: helm template renders the kustomize install, obje
     const deployment = find<KubeObject & { spec: { template: { spec: { volumes: unknown[] } } } }>(existing, 'Deployment', 'metricops-webhook');
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'rules', configMap: { name: 'my-rules' } });
   });
+
+  test('high availability: three feedback replicas get a PodDisruptionBudget; one gets none (it could only block drains)', async () => {
+    const pdbs = (objects: KubeObject[]) => objects.filter((object) => object.kind === 'PodDisruptionBudget').map((object) => object.metadata.name).sort();
+    expect(pdbs(await render(['--set', 'feedback.replicas=3']))).toEqual(['metricops-feedback', 'metricops-webhook']);
+    expect(pdbs(await render([]))).toEqual(['metricops-webhook']);
+  });
+
+  test('namespace-scoped: feedback.namespaces renders a Role per namespace, no ClusterRole or binding, and --namespaces', async () => {
+    const objects = await render(['--set', 'feedback.namespaces={shop,payments}']);
+    expect(objects.filter((object) => object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding')).toEqual([]);
+    const roles = objects.filter((object) => object.kind === 'Role').map((object) => `${object.metadata.namespace}/${object.metadata.name}`);
+    expect(roles.sort()).toEqual(['metricops/metricops-feedback', 'payments/metricops-feedback-workloads', 'shop/metricops-feedback-workloads']);
+    const deployment = find<KubeObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }>(objects, 'Deployment', 'metricops-feedback');
+    expect(deployment.spec.template.spec.containers[0]!.args).toContain('--namespaces=shop,payments');
+  });
 });
 
 describe('bad values fail at install time with a message that says what and where', () => {
