@@ -4,6 +4,7 @@ import cron from 'node-cron';
 import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
+import type { FluxSourceSetting } from '../../feedback-pipeline/actuators/flux-reconcile.js';
 import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
 import { durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
@@ -22,6 +23,10 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
     throw new UsageError('--alertmanager-token-file needs --alertmanager-url (it authenticates the poll)');
   }
   if (flags.alertmanagerUrl !== undefined) checkHttpUrl('--alertmanager-url', flags.alertmanagerUrl, 'http://alertmanager.monitoring:9093');
+  if (flags.fluxReconcile !== undefined && flags.gitopsRepo === undefined) {
+    throw new UsageError('--flux-reconcile needs --gitops-repo (Flux is asked to fetch the write-back)');
+  }
+  const flux = flags.fluxReconcile === undefined ? undefined : fluxSource(flags.fluxReconcile);
   const dataDir = resolve(flags.dataDir);
   return {
     listen: { port: portFlag('--port', flags.port), host: flags.host },
@@ -47,10 +52,19 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       dataDir,
       auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
+      hold: { ...(flux ? { flux } : {}), settleMs: durationFlag('--gitops-settle', flags.gitopsSettle) },
     },
     decisions: { severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun },
     shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
   };
+}
+
+/** `auto`, or the GitRepository as NAMESPACE/NAME (DNS labels / subdomain names). */
+function fluxSource(text: string): FluxSourceSetting {
+  if (text === 'auto') return 'auto';
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
+  if (!match) throw new UsageError(`--flux-reconcile "${text}": use auto, or the GitRepository as NAMESPACE/NAME, e.g. flux-system/flux-system`);
+  return { namespace: match[1]!, name: match[3]! };
 }
 
 function checkHttpUrl(flag: string, text: string, example: string): void {

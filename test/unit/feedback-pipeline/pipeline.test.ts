@@ -3,7 +3,9 @@ import { ManualClock } from '../../../common/clock.js';
 import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
 import type { DecisionRecord, DeploymentState, ReplicaSetState } from '../../../feedback-pipeline/model.js';
-import type { DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/ports.js';
+import type {
+  DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
+} from '../../../feedback-pipeline/ports.js';
 import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
 
@@ -248,7 +250,12 @@ describe('FeedbackPipeline', () => {
   });
 
   test.each([
-    { description: 'a Deployment with metricops.io/git-path gets its good images written back', writeBack: async () => 'c0ffee', commit: 'c0ffee', error: undefined },
+    {
+      description: 'a Deployment with metricops.io/git-path gets its good images written back',
+      writeBack: async () => ({ commit: 'c0ffee', revision: 'c0ffee' }),
+      commit: 'c0ffee',
+      error: undefined,
+    },
     {
       description: 'a failed write-back keeps the rollback and says why in the record',
       writeBack: async () => Promise.reject(new Error('push rejected')),
@@ -256,10 +263,10 @@ describe('FeedbackPipeline', () => {
       error: 'GitOps write-back of apps/checkout.yaml failed: push rejected',
     },
   ])('$description', async ({ writeBack, commit, error }) => {
-    const calls: Array<[DecisionRecord, string]> = [];
+    const calls: WriteBackRequest[] = [];
     const gitOpsWriter: GitOpsWriter = {
-      writeBack: (record, path) => {
-        calls.push([record, path]);
+      writeBack: (request) => {
+        calls.push(request);
         return writeBack();
       },
     };
@@ -267,7 +274,7 @@ describe('FeedbackPipeline', () => {
     cache.deployments[0]!.annotations[Annotations.gitPath] = 'apps/checkout.yaml';
     pipeline.submit([alert()]);
     await pipeline.drain();
-    expect(calls.map(([record, path]) => [record.outcome, record.to?.images, path])).toEqual([['rolled-back', { app: 'shop/checkout:v1' }, 'apps/checkout.yaml']]);
+    expect(calls.map((request) => [request.decision, request.to.images, request.gitPath])).toEqual([[recorder.records[0]!.id, { app: 'shop/checkout:v1' }, 'apps/checkout.yaml']]);
     expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back' });
     expect(recorder.records[0]!.gitCommit).toBe(commit);
     expect(recorder.records[0]!.error).toBe(error);
