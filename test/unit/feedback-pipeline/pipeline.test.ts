@@ -4,7 +4,7 @@ import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
 import type { DecisionRecord, DeploymentState, ReplicaSetState } from '../../../feedback-pipeline/model.js';
 import type {
-  DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
+  DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
 } from '../../../feedback-pipeline/ports.js';
 import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
@@ -55,7 +55,7 @@ const rolledBack = async (): Promise<RollbackResult> => ({
 });
 
 function setup(
-  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number } = {},
+  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; gitOpsHolds?: GitOpsHolds; recorders?: DecisionRecorder[]; maxPending?: number } = {},
 ) {
   const cache = new FakeCache();
   const executor = options.executor ?? new FakeExecutor(rolledBack);
@@ -65,6 +65,7 @@ function setup(
     executor,
     recorders: [...(options.recorders ?? []), recorder],
     ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
+    ...(options.gitOpsHolds ? { gitOpsHolds: options.gitOpsHolds } : {}),
     clock: new ManualClock('2026-11-21T10:06:02Z'),
     logger: silentLogger(),
     settings: { dryRun: options.dryRun ?? false, ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}) },
@@ -278,6 +279,39 @@ describe('FeedbackPipeline', () => {
     expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back' });
     expect(recorder.records[0]!.gitCommit).toBe(commit);
     expect(recorder.records[0]!.error).toBe(error);
+  });
+
+  test.each([
+    { description: 'with the hold keeper, the rollback holds the Deployment and the keeper writes back: the record says held, with the commit', written: { commit: 'c0ffee', revision: 'c0ffee' }, commit: 'c0ffee', error: undefined },
+    {
+      description: 'a first write-back that fails keeps the hold (retried by the keeper) and says so in the record',
+      written: { error: 'cannot fetch origin' },
+      commit: undefined,
+      error: 'GitOps write-back of apps/checkout.yaml failed: cannot fetch origin; the Deployment stays held and the write-back is retried',
+    },
+  ])('$description', async ({ written, commit, error }) => {
+    const hold = { decision: 'd', alert: { name: 'a', fingerprint: 'f', startsAt: 's', source: 'webhook' as const }, since: '2026-11-21T10:06:03.000Z', reason: 'r', gitPath: 'apps/checkout.yaml', from: { images: {} }, to: { images: {} }, previousFluxReconcile: null };
+    const executor = new FakeExecutor(async (request) => ({ ...(await rolledBack()), ...(request.hold ? { hold } : {}) }));
+    const kept: unknown[] = [];
+    const gitOpsHolds: GitOpsHolds = { keep: async (deployment, record) => (kept.push([deployment, record]), written) };
+    const { cache, recorder, pipeline } = setup({ executor, gitOpsHolds });
+    cache.deployments[0]!.annotations[Annotations.gitPath] = 'apps/checkout.yaml';
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(executor.requests[0]!.hold).toEqual({ decision: recorder.records[0]!.id, gitPath: 'apps/checkout.yaml', source: 'webhook' });
+    expect(kept).toEqual([[{ namespace: 'shop', name: 'checkout' }, hold]]);
+    expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back', gitops: { stage: 'holding', heldSince: hold.since } });
+    expect(recorder.records[0]!.gitCommit).toBe(commit);
+    expect(recorder.records[0]!.error).toBe(error);
+  });
+
+  test('without metricops.io/git-path there is no hold', async () => {
+    const gitOpsHolds: GitOpsHolds = { keep: async () => ({ error: 'never called' }) };
+    const { executor, recorder, pipeline } = setup({ gitOpsHolds });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(executor.requests[0]!.hold).toBeUndefined();
+    expect(recorder.records[0]!.gitops).toBeUndefined();
   });
 
   test('beyond maxPending waiting alerts, submit throws PipelineBusyError and takes none of them', async () => {
