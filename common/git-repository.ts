@@ -169,12 +169,13 @@ export class GitRepository {
 
   /** True when `ancestor` is `descendant` or one of its ancestors; false also when either is unknown here. */
   async contains(descendant: string, ancestor: string): Promise<boolean> {
-    try {
-      await this.git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
-      return true;
-    } catch {
-      return false;
-    }
+    // Not `merge-base --is-ancestor`: simple-git resolves a failing command that wrote nothing to stderr, so its
+    // exit code 1 ("no") would read as yes. The merge base of the two is the ancestor exactly when it contains it.
+    const [base, wanted] = await Promise.all([
+      this.git.raw(['merge-base', ancestor, descendant]).catch(() => ''),
+      this.resolve(ancestor),
+    ]);
+    return wanted !== null && base.trim() === wanted;
   }
 
   /** The commit `ref` names (e.g. `origin/main`), or null when it names none. */

@@ -114,6 +114,10 @@ interface Held {
   nextFluxCallAt: number;
   busy: boolean;
   startedAt: number;
+  /** Taken from the annotation (a restart, another replica's hold), not from this process's own rollback. */
+  resumed: boolean;
+  /** A first write-back failure to record on the next look (after the pipeline recorded the decision itself). */
+  failureToRecord?: string;
 }
 
 export class GitOpsHoldKeeper implements GitOpsHolds {
@@ -153,7 +157,7 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
     const key = namespacedName(deployment);
     let held = this.held.get(key);
     if (!held || held.hold.decision !== hold.decision) {
-      held = this.track(deployment, hold, '');
+      held = this.track(deployment, hold, '', false);
       this.options.logger.info({ deployment: key, decision: hold.decision }, 'holding the Deployment against the GitOps engine until it has the write-back');
     }
     return this.writeBack(held);
@@ -169,10 +173,10 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
     return this.ticking;
   }
 
-  private track(ref: DeploymentRef, hold: GitOpsHoldRecord, text: string): Held {
+  private track(ref: DeploymentRef, hold: GitOpsHoldRecord, text: string, resumed: boolean): Held {
     const now = this.now();
     const held: Held = {
-      ref, hold, text, persisted: hold.writeBack !== undefined, attempts: 0, nextAttemptAt: now, nextFluxCallAt: now, busy: false, startedAt: now,
+      ref, hold, text, persisted: hold.writeBack !== undefined, attempts: 0, nextAttemptAt: now, nextFluxCallAt: now, busy: false, startedAt: now, resumed,
     };
     if (hold.writeBack) {
       held.written = { commit: hold.writeBack.commit, revision: hold.writeBack.revision };
@@ -202,7 +206,7 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
       }
       if (!atStart && now - Date.parse(parsed.value.since) < this.settings.adoptAfterMs) continue;
       this.options.logger.info({ deployment: key, decision: parsed.value.decision, since: parsed.value.since }, 'resuming a hold found on the Deployment');
-      this.track({ namespace: deployment.namespace, name: deployment.name }, parsed.value, text);
+      this.track({ namespace: deployment.namespace, name: deployment.name }, parsed.value, text, true);
     }
   }
 
@@ -232,6 +236,11 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
       return;
     }
     if (text !== held.text && !this.adopt(held, text)) return;
+    if (held.failureToRecord !== undefined) {
+      const error = held.failureToRecord;
+      held.failureToRecord = undefined;
+      await this.recordStep(held, 'write-back-failed', `GitOps write-back of ${held.hold.gitPath} failed (${error}); metricops keeps holding ${key} at the good images and retries with backoff`, { error });
+    }
 
     const images = templateImages(deployment.template);
     if (!hasImages(images, held.hold.to.images)) {
@@ -286,7 +295,7 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
     }
     if (parsed.value.decision !== held.hold.decision) {
       this.forget(held);
-      this.track(held.ref, parsed.value, text);
+      this.track(held.ref, parsed.value, text, true);
       return false;
     }
     held.text = text;
@@ -330,8 +339,10 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
       const written = await this.options.writer.writeBack(this.request(held));
       held.written = written;
       held.pushedAt = this.now();
-      if (held.attempts > 1) {
-        await this.recordStep(held, 'written-back', `wrote the good images of ${key} back to Git after ${held.attempts} attempts: ${describeWrite(written)}`);
+      // The decision's record has the first attempt's commit; a late write-back (or one of a resumed hold) gets its own.
+      if (held.attempts > 1 || held.resumed) {
+        const after = held.resumed ? ' (a hold resumed from the Deployment\'s annotation)' : ` after ${held.attempts} attempts`;
+        await this.recordStep(held, 'written-back', `wrote the good images of ${key} back to Git${after}: ${describeWrite(written)}`);
       }
       return written;
     } catch (error) {
@@ -339,9 +350,9 @@ export class GitOpsHoldKeeper implements GitOpsHolds {
       const delay = Math.min(this.settings.retryInitialMs * 2 ** (held.attempts - 1), this.settings.retryMaxMs);
       held.nextAttemptAt = this.now() + delay;
       this.options.logger.warn({ deployment: key, attempt: held.attempts, retryInMs: delay, err: message }, 'GitOps write-back failed; the Deployment stays held, retrying');
-      if (held.attempts === 1) {
-        await this.recordStep(held, 'write-back-failed', `GitOps write-back of ${held.hold.gitPath} failed (${message}); metricops keeps holding ${key} at the good images and retries with backoff`, { error: message });
-      }
+      // Recorded once per hold, by the process that rolled back, after its decision record (the next look); a
+      // resumed hold's failures are logged and counted.
+      if (held.attempts === 1 && !held.resumed) held.failureToRecord = message;
       return { error: message };
     }
   }

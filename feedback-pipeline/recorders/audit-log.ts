@@ -156,7 +156,8 @@ async function exists(path: string): Promise<boolean> {
 /** One line per decision: outcome, Deployment and alert, so `git log` reads as the history. */
 export function summarize(record: DecisionRecord): string {
   const target = record.deployment ? namespacedName(record.deployment) : 'no Deployment';
-  return `${record.outcome} ${target} (${record.alert.name})`;
+  const what = record.gitops && record.gitops.stage !== 'holding' ? `hold ${record.gitops.stage}` : record.outcome;
+  return `${what} ${target} (${record.alert.name})`;
 }
 
 export function commitMessage(records: readonly DecisionRecord[]): string {
