@@ -171,7 +171,8 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     // The GitOps write-back: the manifest names the good images, comments and quoting kept, the commit is the record's.
     expect(rolledBack.gitCommit).toMatch(/^[0-9a-f]{40}$/);
     expect((await git(gitopsDir, ['rev-parse', 'HEAD'])).trim()).toBe(rolledBack.gitCommit);
-    expect(await git(gitopsDir, ['log', '-1', '--format=%s'])).toContain(`rollback ${namespace}/${NAME}`);
+    expect(await git(gitopsDir, ['log', '-1', '--format=%s'])).toMatch(/^revert checkout to v1: CheckoutAvailabilityBurnRatePage burning since /);
+    expect(await git(gitopsDir, ['log', '-1', '--format=%(trailers:key=Metricops-Decision,valueonly)'])).toContain(rolledBack.id);
     expect(await readFile(join(gitopsDir, GIT_PATH), 'utf8')).toBe(manifest('v1'));
   });
 });

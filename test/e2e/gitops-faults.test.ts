@@ -7,8 +7,7 @@
 // 3. The Git server is down from before the rollback until 2 minutes later, and the process holding the Deployment
 //    restarts in between: the bad version never comes back, the user sees the hold and the failing write-back, and
 //    the end state is the good version in the cluster and in Git, the hold released, no audit record lost.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Annotations } from '../../common/contract/annotations.js';
 import { FluxKeys } from '../../common/contract/flux.js';
@@ -20,36 +19,31 @@ import { e2eCluster } from './harness/cluster.js';
 import { pageNotification, startFeedback, type FeedbackProcess } from './harness/feedback-fixtures.js';
 import { git } from './harness/git.js';
 import { GitOpsRepository } from './harness/gitops-repository.js';
-import { DEPLOYMENT, GITOPS, IMAGE, MetricopsLoop, NAMESPACE } from './harness/metricops-loop.js';
+import { DEPLOYMENT, GITOPS, IMAGE, gitopsLoopForTest, NAMESPACE, type MetricopsLoop } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
 const OUTAGE_MS = 120_000;
-let workDir: string;
 let loop: MetricopsLoop;
 const feedback: Record<'a' | 'b', FeedbackProcess | undefined> = { a: undefined, b: undefined };
 const auditRepos: Record<'a' | 'b', GitOpsRepository | undefined> = { a: undefined, b: undefined };
 
+let end: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, {
-    what: `namespace ${NAMESPACE} of an earlier test to be gone`, timeoutMs: 120_000, intervalMs: 500,
-  });
-  workDir = await mkdtemp(join(tmpdir(), 'metricops-gitops-faults-'));
-  loop = new MetricopsLoop({ cluster, workDir, deployBy: 'gitops' });
+  ({ loop, end } = await gitopsLoopForTest(cluster, 'gitops-faults'));
 });
 
 afterAll(async () => {
   await Promise.all([feedback.a?.stop(), feedback.b?.stop()]);
-  await loop?.stop();
-  await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-  if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+  await end?.();
 });
 
 const step = chainedSteps();
 
 function startProcess(name: 'a' | 'b'): Promise<FeedbackProcess> {
   return startFeedback({
-    name, kubeconfigPath: cluster.kubeconfigPath, dir: join(workDir, 'feedback'),
+    name, kubeconfigPath: cluster.kubeconfigPath, dir: join(loop.options.workDir, 'feedback'),
     gitRepo: auditRepos[name]!.url, gitopsRepo: loop.gitopsRepository!.url,
     // A short cooldown: each scenario rolls the same Deployment back again.
     extraArgs: ['--flux-reconcile', 'auto', '--cooldown', '1s'],
@@ -92,7 +86,7 @@ describe('GitOps rollbacks when things go wrong', () => {
     await loop.startWebhook();
     await loop.startGitOps();
     for (const name of ['a', 'b'] as const) {
-      auditRepos[name] = await GitOpsRepository.create(loop.gitServer!, `audit-${name}`, join(workDir, 'audit-clones'));
+      auditRepos[name] = await GitOpsRepository.create(loop.gitServer!, `audit-${name}`, join(loop.options.workDir, 'audit-clones'));
       await auditRepos[name]!.commit('start the audit log', { 'README.md': `audit log of feedback ${name}\n` });
     }
     [feedback.a, feedback.b] = await Promise.all([startProcess('a'), startProcess('b')]);

@@ -4,38 +4,29 @@
 // with the ClusterRoles of manifests/base and manifests/components/flux), which rolls back and holds the Deployment,
 // writes v1 back to Git and asks Flux to fetch; Flux applies the write-back and metricops releases its hold. For 60 s
 // after the rollback a watch on the Deployment sees every template state: v2 never comes back.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Annotations } from '../../common/contract/annotations.js';
 import { FluxKeys } from '../../common/contract/flux.js';
 import { EventReasons } from '../../feedback-pipeline/recorders/event-recorder.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
 import { git } from './harness/git.js';
-import { GITOPS, IMAGE, MetricopsLoop, NAMESPACE, type GitOpsRollback } from './harness/metricops-loop.js';
+import { GITOPS, IMAGE, gitopsLoopForTest, type GitOpsRollback, type MetricopsLoop } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
 const WATCH_MS = 60_000;
-let workDir: string;
 let loop: MetricopsLoop;
 let rolledBackAt: number;
 let followed: GitOpsRollback;
 
+let end: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  // loop.test.ts and gitops-loop.test.ts use the same namespace (the demo's) and delete it without waiting.
-  await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, {
-    what: `namespace ${NAMESPACE} of an earlier test to be gone`, timeoutMs: 120_000, intervalMs: 500,
-  });
-  workDir = await mkdtemp(join(tmpdir(), 'metricops-gitops-rollback-'));
-  loop = new MetricopsLoop({ cluster, workDir, deployBy: 'gitops' });
+  ({ loop, end } = await gitopsLoopForTest(cluster, 'gitops-rollback'));
 });
 
 afterAll(async () => {
-  await loop?.stop();
-  await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-  if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+  await end?.();
 });
 
 const step = chainedSteps();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
@@ -21,6 +22,26 @@ import { failOnExit, type ManagedProcess } from './processes.js';
 import { startPrometheus, type Prometheus, type PrometheusAlert } from './prometheus.js';
 import { repoRoot } from './repo-root.js';
 import { waitFor } from './wait.js';
+
+/**
+ * A GitOps-mode loop for one e2e test file, in its own temporary folder: waits until an earlier test's namespace
+ * (the demo's, shared by the loop tests, deleted without waiting) is gone. end() stops it and cleans up.
+ */
+export async function gitopsLoopForTest(cluster: Cluster, prefix: string): Promise<{ loop: MetricopsLoop; end(): Promise<void> }> {
+  await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, {
+    what: `namespace ${NAMESPACE} of an earlier test to be gone`, timeoutMs: 120_000, intervalMs: 500,
+  });
+  const workDir = await mkdtemp(join(tmpdir(), `metricops-${prefix}-`));
+  const loop = new MetricopsLoop({ cluster, workDir, deployBy: 'gitops' });
+  return {
+    loop,
+    async end() {
+      await loop.stop();
+      await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
+      if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** One step of the loop, as the demo prints it. */
 export interface TimelineStep {
