@@ -54,7 +54,7 @@ export interface FeedbackOptions {
       settleMs?: number;
     };
   };
-  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean };
+  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
   logger: Logger;

@@ -6,7 +6,7 @@ import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { FluxSourceSetting } from '../../feedback-pipeline/actuators/flux-reconcile.js';
 import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
-import { durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
+import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
 
 /** Every flag checked; throws UsageError (exit 2) saying which flag and how to fix it. */
@@ -54,7 +54,10 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
       hold: { ...(flux ? { flux } : {}), settleMs: durationFlag('--gitops-settle', flags.gitopsSettle) },
     },
-    decisions: { severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun },
+    decisions: {
+      severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
+      ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
+    },
     shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
   };
 }
