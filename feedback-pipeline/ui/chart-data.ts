@@ -12,14 +12,14 @@ export type RangeChoice = (typeof RANGE_CHOICES)[number];
 
 /** About this many points per series: enough for a 1000-pixel chart, small enough for the page weight. */
 const POINTS = 240;
-const MIN_RANGE_MS = 60 * 60_000;
+const MIN_RANGE_MS = 15 * 60_000;
 const MAX_RANGE_MS = 90 * 24 * 60 * 60_000;
 
 export function isRangeChoice(text: string): text is RangeChoice {
   return (RANGE_CHOICES as readonly string[]).includes(text);
 }
 
-/** The range for a choice ending now; "auto" spans `autoSpanMs` (at least one hour, at most 90 days). */
+/** The range for a choice ending now; "auto" spans `autoSpanMs` (at least 15 minutes, at most 90 days). */
 export function timeRange(choice: RangeChoice, now: Date, autoSpanMs = MIN_RANGE_MS): TimeRange {
   const span = choice === 'auto' ? Math.min(Math.max(autoSpanMs, MIN_RANGE_MS), MAX_RANGE_MS) : parseDuration(choice);
   const stepSeconds = Math.max(1, Math.ceil(span / 1000 / POINTS));

@@ -31,6 +31,8 @@ export interface UiSources {
 export const RECORDS_SHOWN = 50;
 /** Rollouts older than this do not stretch the "auto" range of a Deployment's timeline. */
 const AUTO_RANGE_LIMIT_MS = 7 * 24 * 60 * 60_000;
+/** Time the "auto" range shows before the oldest marker. */
+const AUTO_MARGIN_MS = 5 * 60_000;
 
 /** Runs a page's Prometheus calls at once; each failure leaves its answer undefined, the first one names the status. */
 class PrometheusRound {
@@ -99,7 +101,7 @@ export class UiReader {
     const markers = markersOf(lastRollbackOf(state.annotations).value, revisions, records);
     const recent = markers.map((marker) => Date.parse(marker.time)).filter((time) => now.getTime() - time <= AUTO_RANGE_LIMIT_MS);
     // "auto" reaches back to the oldest recent marker, with a margin so that it is not on the edge.
-    const range = timeRange(choice, now, recent.length > 0 ? (now.getTime() - Math.min(...recent)) * 1.1 : undefined);
+    const range = timeRange(choice, now, recent.length > 0 ? (now.getTime() - Math.min(...recent)) * 1.25 + AUTO_MARGIN_MS : undefined);
     const ids = sloIdsOf(summary);
 
     const round = this.sources.prometheus ? new PrometheusRound(this.sources.prometheus, now) : undefined;

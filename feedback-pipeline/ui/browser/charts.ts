@@ -29,7 +29,7 @@ function utc(seconds: number): Date {
 
 function placeMarkers(plot: uPlotType, markers: readonly TimelineMarker[]): void {
   for (const old of plot.over.querySelectorAll('.marker')) old.remove();
-  for (const marker of markers) {
+  markers.forEach((marker, index) => {
     const seconds = Date.parse(marker.time) / 1000;
     const left = plot.valToPos(seconds, 'x');
     const element = document.createElement('div');
@@ -41,9 +41,11 @@ function placeMarkers(plot: uPlotType, markers: readonly TimelineMarker[]): void
     const label = document.createElement('span');
     label.className = 'marker-label';
     label.textContent = marker.kind;
+    // Labels of neighbouring markers alternate between two lines, so close ones stay readable.
+    label.style.top = `${2 + (index % 2) * 16}px`;
     element.append(label);
     plot.over.append(element);
-  }
+  });
   const x = plot.scales.x!;
   const chart = plot.root.parentElement!;
   chart.dataset.xMin = String(x.min);
@@ -56,22 +58,27 @@ function draw(element: HTMLElement): void {
   if (!source?.textContent) return;
   const data = JSON.parse(source.textContent) as ChartData;
   const format = formatter(element.dataset.unit);
+  const clock = uPlot.fmtDate('{YYYY}-{MM}-{DD} {HH}:{mm}');
+  const hours = uPlot.fmtDate('{HH}:{mm}');
+  const span = data.end - data.start;
   const options: uPlotType.Options = {
     width: Math.max(element.clientWidth, 320),
     height: HEIGHT,
     tzDate: utc,
     scales: { x: { time: true, range: [data.start, data.end] } },
     series: [
-      { label: 'time (UTC)' },
+      { label: 'time (UTC)', value: (_plot: uPlotType, seconds: number | null) => (seconds === null ? '–' : clock(utc(seconds))) },
       ...data.series.map((series, index) => ({
         label: series.label,
         stroke: COLORS[index % COLORS.length]!,
         width: series.kind === 'threshold' ? 1 : 2,
         ...(series.kind === 'threshold' ? { dash: [6, 4], spanGaps: true } : {}),
+        // A series with only a sample or two draws no line: show its points.
+        ...(series.values.filter((value) => value !== null).length < 3 ? { points: { show: true, size: 7 } } : {}),
         value: (_plot: uPlotType, value: number | null) => format(value),
       })),
     ],
-    axes: [{}, { size: 70, values: (_plot: uPlotType, values: number[]) => values.map((value) => format(value)) }],
+    axes: [{ values: (_plot: uPlotType, splits: number[]) => splits.map((seconds) => (span > 2 * 86_400 ? clock(utc(seconds)).slice(5, 10) : hours(utc(seconds)))) }, { size: 70, values: (_plot: uPlotType, values: number[]) => values.map((value) => format(value)) }],
     hooks: { draw: [(plot: uPlotType) => placeMarkers(plot, data.markers)] },
   };
   const plot = new uPlot(options, [data.times, ...data.series.map((series) => series.values)] as uPlotType.AlignedData, element);

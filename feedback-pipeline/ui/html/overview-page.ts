@@ -8,6 +8,12 @@ import type { Overview, OverviewRow } from '../view-model.js';
 
 const PER_PAGE_CHOICES = [25, 50, 100].filter((choice) => choice <= MAX_PER_PAGE);
 
+/** One value per SLO; named when several SLOs guard the Deployment. */
+function perSlo(entry: OverviewRow, value: (slo: OverviewRow['slos'][number]) => Html): Html {
+  const named = entry.slos.length > 1;
+  return html`<ul class="plain">${entry.slos.map((slo) => html`<li>${named ? html`<span class="slo-name">${slo.id}:</span> ` : ''}${value(slo)}</li>`)}</ul>`;
+}
+
 function row(entry: OverviewRow): Html {
   const rollback = entry.lastRollback;
   return html`<tr class="row-${entry.status}">
@@ -18,8 +24,8 @@ function row(entry: OverviewRow): Html {
 <td><ul class="plain">${entry.slos.map((slo) => html`<li><a href="${sloPath(slo.id)}">${slo.id}</a></li>`)}${entry.guards.map(
     (guard) => html`<li class="guard">${guard.alert} <span class="severity">${guard.severity}</span> ${guardState(guard.state)}</li>`,
   )}</ul></td>
-<td><ul class="plain">${entry.slos.map((slo) => html`<li>${reading(slo.budgetRemaining, 'percent')}</li>`)}</ul></td>
-<td><ul class="plain">${entry.slos.map((slo) => html`<li>${reading(slo.currentBurnRate, 'factor')}</li>`)}</ul></td>
+<td>${perSlo(entry, (slo) => reading(slo.budgetRemaining, 'percent'))}</td>
+<td>${perSlo(entry, (slo) => reading(slo.currentBurnRate, 'factor'))}</td>
 <td>${rollback ? html`${time(rollback.time)}<div class="reason">${rollback.reason}</div>` : html`<span class="none">none</span>`}</td>
 </tr>`;
 }

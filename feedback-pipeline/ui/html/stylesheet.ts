@@ -28,7 +28,7 @@ ul.plain { list-style: none; margin: 0; padding: 0; }
 .reason { color: var(--muted); font-size: .92em; overflow-wrap: anywhere; }
 .problems { color: var(--bad); font-size: .92em; margin: .2em 0; padding-left: 1.2em; overflow-wrap: anywhere; }
 .severity { display: inline-block; padding: 0 .35em; border: 1px solid var(--line); border-radius: 3px; font-size: .85em; }
-.container { color: var(--muted); }
+.container, .slo-name { color: var(--muted); }
 .status { display: inline-block; padding: .05em .5em; border-radius: 999px; font-weight: 600; white-space: nowrap; border: 1px solid currentColor; }
 .status-healthy { color: var(--healthy); background: var(--healthy-bg); }
 .status-burning { color: var(--burning); background: var(--burning-bg); }
