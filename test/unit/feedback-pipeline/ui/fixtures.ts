@@ -10,7 +10,7 @@ export const CHECKOUT_RULES = JSON.stringify([
 export const V1 = { checkout: 'example.com/checkout:v1' };
 export const V2 = { checkout: 'example.com/checkout:v2' };
 
-export function rolledBackFrom(time = '2026-11-30T12:00:10.000Z', to = V1): string {
+export function rolledBackFrom(time = '2026-11-30T12:00:10.000Z', to: Record<string, string> = V1): string {
   return JSON.stringify({
     alert: { name: 'CheckoutAvailabilitySLO', fingerprint: 'f1', startsAt: '2026-11-30T12:00:00.000Z' },
     time,

@@ -18,7 +18,7 @@ async function serve(handler: Handler): Promise<{ url: string; server: Server; r
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, requests };
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const json = (res: ServerResponse, status: number, body: unknown): ServerResponse => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 describe('the Prometheus client', () => {
   const servers: Server[] = [];
@@ -68,10 +68,10 @@ describe('the Prometheus client', () => {
   });
 
   test.each([
-    ['a Prometheus that never answers: a timeout, after the timeout', (_req: IncomingMessage, _body: string, _res: ServerResponse) => undefined, 'timeout', /did not answer within 0\.3 s/],
-    ['an HTML error page', (_req: IncomingMessage, _body: string, res: ServerResponse) => res.writeHead(502).end('<html>bad gateway</html>'), 'http-error', /answered 502 with a body that is not its API's JSON/],
-    ['a refused query', (_req: IncomingMessage, _body: string, res: ServerResponse) => json(res, 400, { status: 'error', errorType: 'bad_data', error: 'parse error' }), 'query-error', /refused the request \(400, bad_data\): parse error/],
-    ['an answer of the wrong shape', (_req: IncomingMessage, _body: string, res: ServerResponse) => json(res, 200, { status: 'success', data: { resultType: 'string', result: [1, 'x'] } }), 'bad-answer', /not an instant query answer/],
+    ['a Prometheus that never answers: a timeout, after the timeout', (): void => undefined, 'timeout', /did not answer within 0\.3 s/],
+    ['an HTML error page', (_req: IncomingMessage, _body: string, res: ServerResponse): void => void res.writeHead(502).end('<html>bad gateway</html>'), 'http-error', /answered 502 with a body that is not its API's JSON/],
+    ['a refused query', (_req: IncomingMessage, _body: string, res: ServerResponse): void => void json(res, 400, { status: 'error', errorType: 'bad_data', error: 'parse error' }), 'query-error', /refused the request \(400, bad_data\): parse error/],
+    ['an answer of the wrong shape', (_req: IncomingMessage, _body: string, res: ServerResponse): void => void json(res, 200, { status: 'success', data: { resultType: 'string', result: [1, 'x'] } }), 'bad-answer', /not an instant query answer/],
   ] as const)('%s', async (_name, handler, problem, message) => {
     const fake = await serve(handler);
     servers.push(fake.server);
