@@ -40,7 +40,8 @@ export interface SloAnswers {
   /** Every window's error ratio at the page's time. */
   errorRatios: readonly InstantSample[];
   rules: readonly AlertingRule[];
-  alerts: readonly ActiveAlert[];
+  /** Undefined when Prometheus did not answer: the alerts' states are unknown. */
+  alerts?: readonly ActiveAlert[];
 }
 
 export function buildSloDetail(input: {

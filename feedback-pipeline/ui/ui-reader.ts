@@ -148,8 +148,10 @@ export class UiReader {
       round.ask((api) => api.alertingRules()),
       round.ask((api) => api.alerts()),
     ]);
-    const answers = { meta: meta ?? [], errorRatios: errorRatios ?? [], rules: rules ?? [], alerts: alerts ?? [] };
+    const answers = { meta: meta ?? [], errorRatios: errorRatios ?? [], rules: rules ?? [], ...(alerts ? { alerts } : {}) };
     const first = buildSloDetail({ id, answers, deployments, range: timeRange(choice, now), prometheus: round.status(), now });
+    // A Prometheus that failed once is not asked again for this page: the page waits at most one timeout.
+    if (round.status().state === 'failed') return first;
     // "auto" shows the SLO period: the budget's whole window.
     const range = timeRange(choice, now, first.period ? durationMs(first.period) : undefined);
     const windows = alertWindows(first.alerts);
