@@ -8,7 +8,7 @@ import { parseBadRevision } from '../../common/contract/bad-revision.js';
 import { parseDeployedAt } from '../../common/contract/deployed-at.js';
 import { parseImages, templateImages } from '../../common/contract/images.js';
 import type { DecisionRecord, ReplicaSetState } from '../model.js';
-import type { ChartData, DeploymentDetail, LastRollback, OverviewRow, PrometheusStatus, RevisionView, TimelineMarker, TimeRange } from './view-model.js';
+import type { DeploymentDetail, LastRollback, RevisionView, TimelineMarker } from './view-model.js';
 
 function imagesOf(replicaSet: ReplicaSetState): Record<string, string> {
   const stamped = replicaSet.annotations[Annotations.images];
@@ -91,16 +91,7 @@ export function markersOf(last: LastRollback | undefined, revisions: readonly Re
   return markers.filter((marker) => !Number.isNaN(Date.parse(marker.time))).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 }
 
-export function buildDeploymentDetail(input: {
-  row: OverviewRow;
-  revisions: RevisionView[];
-  markers: TimelineMarker[];
-  records: DecisionRecord[];
-  range: TimeRange;
-  chart?: ChartData;
-  prometheus: PrometheusStatus;
-  now: Date;
-}): DeploymentDetail {
-  const { row, revisions, markers, records, range, chart, prometheus, now } = input;
-  return { generatedAt: now.toISOString(), row, revisions, markers, records, range, ...(chart ? { chart } : {}), prometheus };
+export function buildDeploymentDetail(input: Omit<DeploymentDetail, 'generatedAt'> & { now: Date }): DeploymentDetail {
+  const { now, ...detail } = input;
+  return { generatedAt: now.toISOString(), ...detail };
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { MetricopsError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
+import { splitUrlCredentials } from '../../common/url-credentials.js';
 
 export const DEFAULT_PROMETHEUS_TIMEOUT_MS = 3000;
 
@@ -79,19 +80,6 @@ const alerts = z.object({
   alerts: z.array(z.object({ labels, annotations: labels.optional(), state: z.string(), activeAt: z.string().optional() })),
 });
 
-/** Splits user:password out of a URL: fetch refuses URLs with credentials, and pages and logs must not show them. */
-export function prometheusEndpoint(baseUrl: string): { base: URL; authorization?: string } {
-  const base = new URL(baseUrl);
-  const authorization =
-    base.username !== '' || base.password !== ''
-      ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-      : undefined;
-  base.username = '';
-  base.password = '';
-  if (!base.pathname.endsWith('/')) base.pathname += '/';
-  return authorization ? { base, authorization } : { base };
-}
-
 export class PrometheusClient implements PrometheusApi {
   private readonly base: URL;
   private readonly authorization: string | undefined;
@@ -102,8 +90,9 @@ export class PrometheusClient implements PrometheusApi {
     url: string,
     private readonly timeoutMs: number = DEFAULT_PROMETHEUS_TIMEOUT_MS,
   ) {
-    const endpoint = prometheusEndpoint(url);
-    this.base = endpoint.base;
+    const endpoint = splitUrlCredentials(url);
+    this.base = endpoint.url;
+    if (!this.base.pathname.endsWith('/')) this.base.pathname += '/';
     this.authorization = endpoint.authorization;
     this.display = redactUrl(this.base.toString().replace(/\/$/, ''));
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Annotations } from '../../common/contract/annotations.js';
 import { EventReasons } from '../../feedback-pipeline/recorders/event-recorder.js';
 import { e2eCluster } from './harness/cluster.js';
+import { steps } from './harness/steps.js';
 import { IMAGE, MetricopsLoop, NAMESPACE, type DeploymentState } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
@@ -30,18 +31,7 @@ afterAll(async () => {
 });
 
 // The steps build on each other: after one fails, the rest fail at once instead of each waiting for its timeout.
-let failedStep: string | undefined;
-function step(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    if (failedStep) throw new Error(`not run: an earlier step failed (${failedStep})`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      throw error;
-    }
-  });
-}
+const step = steps();
 
 const seconds = (from: Date, to: Date): number => (to.getTime() - from.getTime()) / 1000;
 

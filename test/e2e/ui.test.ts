@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Annotations } from '../../common/contract/annotations.js';
 import { launchBrowser, openPage, screenshot, type PageProblems } from './harness/browser.js';
 import { e2eCluster } from './harness/cluster.js';
+import { steps } from './harness/steps.js';
 import { IMAGE, MetricopsLoop, NAMESPACE, PAGE_ALERT } from './harness/metricops-loop.js';
 import { freePort } from './harness/ports.js';
 import { waitFor } from './harness/wait.js';
@@ -38,24 +39,19 @@ afterAll(async () => {
   if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
 });
 
-let failedStep: string | undefined;
-function step(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    if (failedStep) throw new Error(`not run: an earlier step failed (${failedStep})`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      throw error;
-    }
-  });
-}
+const step = steps();
 
 /** Prometheus' own answer to an instant query at `time` (the same query the page made, at the page's time). */
 async function prometheusValue(expr: string, time: string): Promise<string | undefined> {
   const url = `${loop.prometheus!.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${(Date.parse(time) / 1000).toFixed(3)}`;
   const body = (await (await fetch(url)).json()) as { data: { result: { value: [number, string] }[] } };
   return body.data.result[0]?.value[1];
+}
+
+/** Each line is in the accessibility tree of the page's main landmark (roles with their accessible names). */
+async function expectInAccessibilityTree(page: Page, lines: readonly string[]): Promise<void> {
+  const snapshot = await page.locator('main').ariaSnapshot();
+  for (const line of lines) expect(snapshot).toContain(line);
 }
 
 async function open(path: string): Promise<Page> {
@@ -123,8 +119,7 @@ describe('the web UI after a real rollback', () => {
       // A rule evaluation stamped just before `at` may land after the page asked: then ask again.
       return budget === (await prometheusValue(BUDGET, at)) && burn === (await prometheusValue(BURN, at));
     }, { what: 'the overview budget and burn rate to equal Prometheus answers at the same time', timeoutMs: 30_000, intervalMs: 500 });
-    const snapshot = await page.locator('main').ariaSnapshot();
-    for (const line of [
+    await expectInAccessibilityTree(page, [
       'heading "Guarded Deployments" [level=1]',
       'search "Filter Deployments"',
       'textbox "Namespace"',
@@ -135,9 +130,7 @@ describe('the web UI after a real rollback', () => {
       'columnheader "Error budget remaining"',
       'rowheader "shop/checkout"',
       'navigation "Pages"',
-    ]) {
-      expect(snapshot).toContain(line);
-    }
+    ]);
     await screenshot(page, 'overview-rolled-back');
     // The filters narrow the list; an unknown namespace shows none.
     await page.getByLabel('Namespace').fill('nowhere');
@@ -186,8 +179,7 @@ describe('the web UI after a real rollback', () => {
     expect(await revisions.getByRole('row', { name: new RegExp(`^${rollback.from.revision} `) }).textContent()).toContain('bad');
     const decisions = page.getByRole('table', { name: /Decisions about shop\/checkout/ });
     await expect(decisions.textContent()).resolves.toContain('rolled-back');
-    const snapshot = await page.locator('main').ariaSnapshot();
-    for (const line of [
+    await expectInAccessibilityTree(page, [
       'heading "Deployment shop/checkout" [level=1]',
       'heading "Error ratio, rollouts and rollbacks" [level=2]',
       'heading "Revisions" [level=2]',
@@ -195,9 +187,7 @@ describe('the web UI after a real rollback', () => {
       'combobox "Time range"',
       'img "Line chart of the error ratio of checkout-availability over time',
       'table "Revisions of shop/checkout, newest first (one ReplicaSet each)"',
-    ]) {
-      expect(snapshot).toContain(line);
-    }
+    ]);
     await screenshot(page, 'deployment-rolled-back');
     await page.close();
   });
@@ -216,9 +206,7 @@ describe('the web UI after a real rollback', () => {
     expect(thresholds).toEqual([['5m', '14.4x'], ['1h', '14.4x'], ['30m', '6x'], ['6h', '6x']]);
     await page.locator('#burndown .u-over').waitFor();
     await page.locator('#burnrates .u-over').waitFor();
-    const snapshot = await page.locator('main').ariaSnapshot();
-    expect(snapshot).toContain('heading "SLO checkout-availability" [level=1]');
-    expect(snapshot).toContain('heading "Burn rate of each alert window" [level=2]');
+    await expectInAccessibilityTree(page, ['heading "SLO checkout-availability" [level=1]', 'heading "Burn rate of each alert window" [level=2]', 'combobox "Time range"']);
     await screenshot(page, 'slo');
     await page.close();
   });
