@@ -45,3 +45,11 @@ export function durationFlag(flag: string, text: string): number {
     throw error;
   }
 }
+
+/** A cluster name, the value of the `cluster` alert label: no spaces or control characters, at most 253 characters. */
+export function clusterFlag(flag: string, text: string): string {
+  if (!/^[^\s\p{Cc}]{1,253}$/u.test(text)) {
+    throw new UsageError(`${flag} "${text}" is not a cluster name: give the value of the cluster label, without spaces (e.g. eu-west-1)`);
+  }
+  return text;
+}

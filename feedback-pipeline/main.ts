@@ -47,7 +47,7 @@ export interface FeedbackOptions {
     /** The GitOps repository the write-back commits to; off without it. */
     gitopsRepo?: string;
   };
-  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean };
+  decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
   /** The read-only web UI on its own port, with its own optional credentials; off without it. */
   ui?: {
     listen: { port: number; host: string };

@@ -62,6 +62,8 @@ export interface DeploymentPolicy {
 
 export type SkipReason =
   | 'alert-resolved'
+  /** `--cluster` is set and the alert's `cluster` label is another cluster's, or missing. */
+  | 'other-cluster'
   | 'no-matching-deployment'
   | 'severity-not-selected'
   | 'outside-watch-window'

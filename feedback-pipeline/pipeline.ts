@@ -3,7 +3,7 @@
  * submit() returns at once so the intake answers Alertmanager fast; drain() resolves when everything submitted so far
  * is decided, carried out and recorded.
  *
- *   submit -> drop resolved and duplicates -> wait for the cache -> the Deployments the alert may guard
+ *   submit -> drop resolved, other clusters' and duplicates -> wait for the cache -> the Deployments the alert may guard
  *          -> per Deployment, one at a time:
  *               decide  (core/decide.ts: one Plan, pure)
  *            -> act     (the actuators: roll the cluster back, then write the good images back to Git)
@@ -15,7 +15,8 @@ import { MetricopsError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { alertName } from './core/alert-matching.js';
 import { buildRecord, plannedRevisions } from './core/decision-record.js';
-import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, isRollback, type DecisionSettings, type Plan, type RollbackPlan } from './core/decide.js';
+import { AlertLabels } from '../common/contract/alert-labels.js';
+import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, isRollback, otherCluster, type DecisionSettings, type Plan, type RollbackPlan } from './core/decide.js';
 import { RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
 import type { Alert, Decision, DecisionRecord, DeploymentState } from './model.js';
 import type { AlertSink, DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from './ports.js';
@@ -83,6 +84,12 @@ export class FeedbackPipeline implements AlertSink {
         this.options.logger.debug(log, 'resolved alert: nothing to decide');
         continue;
       }
+      // Another cluster's alert is that cluster's pipeline's to decide: no record here (an alert without the label
+      // is recorded as an other-cluster skip by decide(), so a missing label shows).
+      if (alert.labels[AlertLabels.cluster] !== undefined && otherCluster(alert, this.settings)) {
+        this.options.logger.debug({ ...log, cluster: alert.labels[AlertLabels.cluster] }, "another cluster's alert: not decided here");
+        continue;
+      }
       if (!this.seen.claim(alert)) {
         this.options.logger.debug(log, 'duplicate alert: already decided');
         continue;
@@ -119,7 +126,7 @@ export class FeedbackPipeline implements AlertSink {
     await this.options.cache.waitForSync();
     const candidates = this.candidates(alert);
     const handled = await Promise.all(candidates.map((ref) => this.serialized(ref, () => this.handle(alert, ref))));
-    if (!handled.includes(true)) await this.record(this.recordOf(alert, decideUnmatched(alert), {}));
+    if (!handled.includes(true)) await this.record(this.recordOf(alert, decideUnmatched(alert, this.settings), {}));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { inlineGuardingAlert } from '../common/contract/inline-rule-alert.js';
 import { InvalidInputError, type InputIssue } from '../common/errors.js';
 import { parseDuration } from '../common/duration.js';
+import { labelInlineRules, withClusterLabel } from './cluster-label.js';
 import { inlineRuleKey, type CompileInput, type GuardingAlert, type Slo } from './model.js';
 import { LONGEST_ALERT_WINDOW } from './rules/burn-rate.js';
 import { sloGuardingAlerts } from './rules/guarding-alerts.js';
@@ -19,6 +20,8 @@ export interface CompileOptions {
   emitTests: boolean;
   /** sloth_slo_info labels; default { version: 'metricops', mode: 'cli-gen-prom' }. */
   info?: GeneratorInfo;
+  /** Adds `cluster: <value>` to every SLO's labels and to the inline rules (cluster-label.ts). */
+  clusterLabel?: string;
 }
 
 export interface CompiledFile {
@@ -29,6 +32,8 @@ export interface CompiledFile {
 
 export interface CompiledRules {
   files: CompiledFile[];
+  /** Every rule group the files hold, one SLO after the other (input order), the inline rules last: what a ruler gets. */
+  groups: RuleGroup[];
   guardingAlerts: GuardingAlert[];
   /** Emitted tests that could not be generated, with the reason (only with emitTests). */
   skippedTests?: Array<{ slo: string; reason: string }>;
@@ -37,27 +42,66 @@ export interface CompiledRules {
 export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
 const DEFAULT_INFO: GeneratorInfo = { version: 'metricops', mode: 'cli-gen-prom' };
 
+/** The rule groups of one output unit: one SLO, or every inline rule. Files and a ruler both get these. */
+export interface CompiledGroups {
+  /** Output file, relative to the output directory. */
+  path: string;
+  /** `metadata.name` of the PrometheusRule object (operator format). */
+  objectName: string;
+  groups: RuleGroup[];
+  /** Spec files the groups come from, for the generated header. */
+  sources: string[];
+  /** The SLO, when the unit is one (not the inline rules). */
+  slo?: Slo;
+}
+
 /**
- * Pure: the validated model in, rule files out. One file per SLO named after it, one file for all inline rules;
+ * Pure: the validated model in, rule groups out, one unit per SLO (input order) and one for all inline rules
+ * (sorted by namespace/deployment). Throws InvalidInputError for what only generation can see.
+ */
+export function compileRuleGroups(model: CompileInput, options: Pick<CompileOptions, 'longWindows' | 'info' | 'clusterLabel'>): CompiledGroups[] {
+  const input = options.clusterLabel === undefined ? model : withClusterLabel(model, options.clusterLabel);
+  checkCompilable(input.slos);
+  const info = options.info ?? DEFAULT_INFO;
+  const units: CompiledGroups[] = input.slos.map((slo) => ({
+    path: ruleFileName(slo.name),
+    objectName: objectName(slo.name),
+    groups: sloRuleGroups(slo, { longWindows: options.longWindows, info }),
+    sources: [slo.location.source],
+    slo,
+  }));
+  const sorted = sortedInlineRules(input);
+  if (sorted.length > 0) {
+    const groups: RuleGroup[] = [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }];
+    units.push({
+      path: INLINE_RULES_FILE,
+      objectName: 'metricops-inline-rules',
+      groups: options.clusterLabel === undefined ? groups : labelInlineRules(groups, options.clusterLabel),
+      sources: sorted.map((rule) => rule.location.source),
+    });
+  }
+  return units;
+}
+
+/**
+ * Pure: the validated model in, files out. One file per SLO named after it, one file for all inline rules;
  * files are sorted by path and contain no timestamps, so compiling the same input twice gives the same bytes.
  */
 export function compile(input: CompileInput, options: CompileOptions): CompiledRules {
-  checkCompilable(input.slos);
-  const info = options.info ?? DEFAULT_INFO;
   const files: CompiledFile[] = [];
   const skippedTests: Array<{ slo: string; reason: string }> = [];
+  const units = compileRuleGroups(input, options);
 
-  for (const slo of input.slos) {
-    const groups = sloRuleGroups(slo, { longWindows: options.longWindows, info });
-    const path = ruleFileName(slo.name);
-    files.push({ path, content: renderRules(options.format, objectName(slo.name), groups, [slo.location.source]) });
-    if (options.emitTests) {
+  for (const unit of units) {
+    const { path, groups, sources, slo } = unit;
+    files.push({ path, content: renderRules(options.format, unit.objectName, groups, sources) });
+    if (options.emitTests && slo) {
       const testPath = testFileName(slo.name);
       let ruleFileForTest = `../${path}`;
       if (options.format === 'operator') {
         // promtool reads plain rule files only: the test gets its own copy next to it.
         ruleFileForTest = path;
-        files.push({ path: `tests/${path}`, content: renderRuleFile(groups, [slo.location.source]) });
+        files.push({ path: `tests/${path}`, content: renderRuleFile(groups, sources) });
       }
       const test = emitPromtoolTest(slo, groups, ruleFileForTest);
       if (test.kind === 'test') files.push({ path: testPath, content: test.content });
@@ -65,16 +109,14 @@ export function compile(input: CompileInput, options: CompileOptions): CompiledR
     }
   }
 
-  const sorted = [...input.inlineRules].sort((a, b) => inlineRuleKey(a).localeCompare(inlineRuleKey(b)));
-  if (sorted.length > 0) {
-    const groups: RuleGroup[] = [{ name: 'metricops-inline-rules', rules: sorted.map(inlineAlertRule) }];
-    const sources = sorted.map((rule) => rule.location.source);
-    files.push({ path: INLINE_RULES_FILE, content: renderRules(options.format, 'metricops-inline-rules', groups, sources) });
-  }
-
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...sorted.map(inlineGuardingAlert)];
-  return options.emitTests ? { files, guardingAlerts, skippedTests } : { files, guardingAlerts };
+  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...sortedInlineRules(input).map(inlineGuardingAlert)];
+  const groups = units.flatMap((unit) => unit.groups);
+  return options.emitTests ? { files, groups, guardingAlerts, skippedTests } : { files, groups, guardingAlerts };
+}
+
+function sortedInlineRules(input: CompileInput): CompileInput['inlineRules'] {
+  return [...input.inlineRules].sort((a, b) => inlineRuleKey(a).localeCompare(inlineRuleKey(b)));
 }
 
 /** What the input side cannot know: periods the alert windows fit in, and names that map to distinct files. */

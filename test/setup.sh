@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs, idempotently: Debian packages, npm packages, the compiled CLI, and for
-# the e2e suite the local Kubernetes control plane and the compiled e2e harness.
+# the e2e suite the local Kubernetes control plane, Flux (source- and kustomize-controller), helm and the compiled
+# e2e harness.
 # Called by test/run-all.sh (`npm test`) and by the demo; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,15 +33,17 @@ fi
 log "building the CLI (tsc)"
 npm run --silent build
 
-# The e2e suite and the demo run a real Kubernetes control plane built from Go modules (test/e2e/tools), and the
-# chart's e2e test runs helm built from Go modules (test/e2e/tools/helm); they need Go >= 1.24 (helm: 1.26) for the
-# first build only. Go >= 1.21 fetches a newer toolchain itself through the Go module proxy (GOTOOLCHAIN=auto), so
-# older Go is the only thing we cannot fix here: say so and stop.
+# The e2e suite and the demo run a real Kubernetes control plane built from Go modules (test/e2e/tools), the GitOps
+# tests a real Flux (test/e2e/tools/flux), and the chart's e2e test runs helm (test/e2e/tools/helm), all built from Go
+# modules; they need Go >= 1.24 (Flux and helm: 1.26) for the first build only. Go >= 1.21 fetches a newer toolchain
+# itself through the Go module proxy (GOTOOLCHAIN=auto), so older Go is the only thing we cannot fix here: say so and
+# stop.
 if [ "${METRICOPS_SKIP_E2E_SETUP:-0}" != "1" ]; then
   if [ ! -x "$(bash test/e2e/build-control-plane.sh --print-dir 2>/dev/null)/kubectl" ] ||
+    [ ! -x "$(bash test/e2e/build-flux.sh --print-dir 2>/dev/null)/kustomize-controller" ] ||
     [ ! -x "$(bash test/e2e/build-helm.sh --print-dir 2>/dev/null)/helm" ]; then
     if ! command -v go >/dev/null; then
-      log "Go is not installed: install Go >= 1.21 (https://go.dev/doc/install) to build the local control plane, or set METRICOPS_SKIP_E2E_SETUP=1 to skip the e2e suite"
+      log "Go is not installed: install Go >= 1.21 (https://go.dev/doc/install) to build the local control plane, Flux and helm, or set METRICOPS_SKIP_E2E_SETUP=1 to skip the e2e suite"
       exit 1
     fi
     if [ "$(printf '%s\n' go1.21 "$(go env GOVERSION)" | sort -V | head -n1)" != "go1.21" ]; then
@@ -50,6 +53,8 @@ if [ "${METRICOPS_SKIP_E2E_SETUP:-0}" != "1" ]; then
   fi
   log "building the local control plane (kube-apiserver, kube-controller-manager, kubectl, etcd; cached after the first run)"
   bash test/e2e/build-control-plane.sh >/dev/null
+  log "building Flux (source-controller, kustomize-controller; cached after the first run)"
+  bash test/e2e/build-flux.sh >/dev/null
   log "building helm (for the Helm chart's e2e test; cached after the first run)"
   bash test/e2e/build-helm.sh >/dev/null
   log "building the e2e harness (tsc)"

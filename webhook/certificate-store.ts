@@ -16,14 +16,18 @@ export interface CertificatePair {
 }
 
 export async function readCertificatePair(certFile: string, keyFile: string): Promise<CertificatePair> {
-  const [cert, key] = await Promise.all([
-    readFile(certFile).catch((error: Error) => {
-      throw new CertificateLoadError(`cannot read --tls-cert ${certFile}: ${error.message}`);
-    }),
-    readFile(keyFile).catch((error: Error) => {
-      throw new CertificateLoadError(`cannot read --tls-key ${keyFile}: ${error.message}`);
-    }),
-  ]);
+  // Both reads settle before either is judged, so the error names every unreadable file, in flag order, whichever
+  // read fails first.
+  const [cert, key] = await Promise.allSettled([readFile(certFile), readFile(keyFile)]);
+  const unreadable = [
+    cert.status === 'rejected' ? `cannot read --tls-cert ${certFile}: ${(cert.reason as Error).message}` : undefined,
+    key.status === 'rejected' ? `cannot read --tls-key ${keyFile}: ${(key.reason as Error).message}` : undefined,
+  ].filter((problem) => problem !== undefined);
+  if (cert.status === 'rejected' || key.status === 'rejected') throw new CertificateLoadError(unreadable.join('; '));
+  return checkCertificatePair(certFile, cert.value, keyFile, key.value);
+}
+
+function checkCertificatePair(certFile: string, cert: Buffer, keyFile: string, key: Buffer): CertificatePair {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(cert);

@@ -1,39 +1,56 @@
 import { Option, type Command } from 'commander';
+import { UsageError } from '../../common/errors.js';
 import type { CompileOptions } from '../../slo-compiler/compile.js';
+import { addRulerOptions, parseRulerOptions, type RulerFlags, type RulerOptions } from '../../slo-compiler/ruler/ruler-options.js';
+import type { RuleGroup } from '../../slo-compiler/rules/rule.js';
 import type { CliContext } from '../context.js';
+import { clusterFlag } from '../flags.js';
 
-interface CompileFlags {
-  out: string;
+interface CompileFlags extends RulerFlags {
+  out?: string;
   format: CompileOptions['format'];
   longWindows: CompileOptions['longWindows'];
   emitTests?: boolean;
   commit?: boolean;
   defaultWindow?: string;
+  clusterLabel?: string;
 }
 
 /**
- * `metricops compile PATH... --out DIR`: loadSpecs -> compile -> writeCompiledRules [-> commit] -> summary.
+ * `metricops compile PATH... --out DIR`: loadSpecs -> compile -> writeCompiledRules [-> commit] -> summary;
+ * with --ruler-url the groups also go to a Cortex/Mimir ruler (--out is then optional).
  * The compiler is loaded when the command runs, so other commands and --help do not pay for it.
  */
 export function registerCompileCommand(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('compile')
     .description('compile SLO specs (metricops, Sloth prometheus/v1, OpenSLO v1, Deployments with metricops.io/rule) into Prometheus rules')
     .argument('<paths...>', 'spec files or directories (read recursively: *.yaml, *.yml)')
-    .requiredOption('-o, --out <dir>', 'directory to write the rule files to (created when missing)')
+    .option('-o, --out <dir>', 'directory to write the rule files to (created when missing); required unless --ruler-url is given')
     .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
     .addOption(new Option('--long-windows <mode>', 'exact: rate over every window; reuse: 1d and longer windows from recorded 5m event rates').choices(['exact', 'reuse']).default('exact'))
     .option('--emit-tests', 'also write promtool unit tests per SLO under <out>/tests/')
     .option('--commit', 'commit the changed rule files in the Git repository that contains --out')
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
+    .option('--cluster-label <name>', 'add the label cluster=<name> to every generated rule (as an SLO label, like Sloth) and inline rule, for many clusters behind one Alertmanager');
+  addRulerOptions(command)
     .action(async (paths: string[], flags: CompileFlags) => {
+      const ruler = parseRulerOptions(flags);
+      if (flags.out === undefined && ruler === undefined) throw new UsageError('--out is required: give the directory to write the rule files to (or --ruler-url to load them into a ruler)');
+      if (flags.out === undefined && (flags.commit || flags.emitTests)) throw new UsageError(`--${flags.commit ? 'commit' : 'emit-tests'} needs --out: it works on the written rule files`);
+      const clusterLabel = flags.clusterLabel === undefined ? {} : { clusterLabel: clusterFlag('--cluster-label', flags.clusterLabel) };
       const [{ loadSpecs }, { compile }, { writeCompiledRules }] = await Promise.all([
         import('../../slo-compiler/inputs/load.js'),
         import('../../slo-compiler/compile.js'),
         import('../../slo-compiler/output/write.js'),
       ]);
       const input = await loadSpecs(paths, { defaultWindow: flags.defaultWindow });
-      const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true });
+      const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true, ...clusterLabel });
+      if (flags.out === undefined) {
+        context.stdout(`compiled ${plural(input.slos.length, 'SLO')} and ${plural(input.inlineRules.length, 'inline rule')} into ${plural(compiled.groups.length, 'rule group')}\n`);
+        await loadRules(ruler!, compiled.groups, context);
+        return;
+      }
       const result = await writeCompiledRules(flags.out, compiled);
       const lines = [
         `compiled ${plural(input.slos.length, 'SLO')} and ${plural(input.inlineRules.length, 'inline rule')} into ${flags.out}: ` +
@@ -53,7 +70,18 @@ export function registerCompileCommand(program: Command, context: CliContext): v
         lines.push(hash ? `committed ${hash}` : 'nothing to commit: the rules did not change');
       }
       context.stdout(`${lines.join('\n')}\n`);
+      if (ruler) await loadRules(ruler, compiled.groups, context);
     });
+}
+
+/** The ruler part: sync, print the summary, fail (exit 1) when the ruler did not take everything. */
+async function loadRules(ruler: RulerOptions, groups: readonly RuleGroup[], context: CliContext): Promise<void> {
+  // One after the other: they share modules, and jest's ESM loader fails on concurrent imports of shared modules.
+  const { loadIntoRuler } = await import('../../slo-compiler/ruler/load-into-ruler.js');
+  const { assertRulerComplete, formatRulerResult } = await import('../../slo-compiler/ruler/ruler-report.js');
+  const result = await loadIntoRuler(ruler, groups, context.createLogger('compile'));
+  context.stdout(formatRulerResult(result));
+  assertRulerComplete(result);
 }
 
 function plural(count: number, noun: string): string {

@@ -4,7 +4,7 @@ import cron from 'node-cron';
 import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { UsageError } from '../../common/errors.js';
 import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
-import { durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
+import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
 import { checkHttpUrl, prometheusSettings } from './http-url.js';
 
@@ -48,7 +48,10 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
     },
-    decisions: { severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun },
+    decisions: {
+      severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
+      ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
+    },
     shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
   };
   const ui = uiOptions(flags);

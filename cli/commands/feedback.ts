@@ -18,6 +18,7 @@ export interface FeedbackFlags {
   tokenFile?: string;
   basicAuthFile?: string;
   severities: string;
+  cluster?: string;
   cooldown: string;
   dryRun: boolean;
   maxBodyBytes: string;
@@ -53,6 +54,7 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
     .option('--token-file <file>', 'bearer tokens accepted on /api/v1/* (one per line; re-read when it changes)')
     .option('--basic-auth-file <file>', 'user:password lines accepted as Basic auth on /api/v1/* (re-read when it changes)')
     .option('--severities <list>', `slo_severity values that roll back (comma-separated: ${SLO_SEVERITIES.join(', ')})`, 'page')
+    .option('--cluster <name>', 'act only on alerts labelled cluster=<name> (one Alertmanager for many clusters); other clusters\' alerts are dropped, unlabelled ones recorded as skipped')
     .option('--cooldown <duration>', 'no second rollback of the same Deployment within this time', '10m')
     .option('--dry-run', 'decide and record, but never patch a Deployment', false)
     .option('--max-body-bytes <bytes>', 'largest notification body; larger ones get 413', String(1024 * 1024))

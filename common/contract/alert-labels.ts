@@ -12,6 +12,11 @@ export const AlertLabels = {
   deployment: 'deployment',
   /** Sloth specs' alerts also carry Sloth's own severity label (page | ticket). */
   slothSeverity: 'sloth_severity',
+  /**
+   * The cluster an alert is about, when rules of many clusters alert one Alertmanager: `metricops compile|sync
+   * --cluster-label NAME` sets it, `metricops feedback --cluster NAME` acts only on alerts that carry it.
+   */
+  cluster: 'cluster',
 } as const;
 
 export type SloSeverity = 'page' | 'ticket';

@@ -6,7 +6,7 @@
  * The checks run in a fixed order, one per row of docs/design.md's "Decision" table, and the first one that fails
  * names the skip. To change one rollback-policy rule, change its check here.
  */
-import type { SloSeverity } from '../../common/contract/alert-labels.js';
+import { AlertLabels, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { Annotations } from '../../common/contract/annotations.js';
 import { namespacedName, deploymentOfLabels, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { formatDuration } from '../../common/duration.js';
@@ -22,6 +22,8 @@ export interface DecisionSettings {
   cooldownMs: number;
   /** Forces every rollback to a dry run. */
   dryRun: boolean;
+  /** Act only on alerts whose `cluster` label is this (`--cluster`); every alert when absent. */
+  cluster?: string;
 }
 
 export const DEFAULT_COOLDOWN_MS = 10 * 60_000;
@@ -64,9 +66,23 @@ export function isRollback(plan: Plan): plan is RollbackPlan {
   return plan.decision.action === 'rollback';
 }
 
+/**
+ * An alert about another cluster than `settings.cluster`: the reason, or undefined when it is this cluster's (or no
+ * --cluster is set). An alert without the label is not this cluster's either: nothing says it is.
+ */
+export function otherCluster(alert: Pick<Alert, 'labels'>, settings: Pick<DecisionSettings, 'cluster'>): string | undefined {
+  if (settings.cluster === undefined) return undefined;
+  const cluster = alert.labels[AlertLabels.cluster];
+  if (cluster === settings.cluster) return undefined;
+  const has = cluster === undefined ? `has no ${AlertLabels.cluster} label` : `is about ${AlertLabels.cluster} ${cluster}`;
+  return `alert ${describe(alert)} ${has}; this pipeline acts only on ${AlertLabels.cluster}=${settings.cluster} (--cluster)`;
+}
+
 /** The decision for an alert whose labels and `metricops.io/rules` point at no Deployment in the cache. */
-export function decideUnmatched(alert: Pick<Alert, 'status' | 'labels'>): SkipDecision {
+export function decideUnmatched(alert: Pick<Alert, 'status' | 'labels'>, settings: Pick<DecisionSettings, 'cluster'> = {}): SkipDecision {
   if (alert.status === 'resolved') return skip(undefined, 'alert-resolved', `alert ${describe(alert)} is resolved`);
+  const elsewhere = otherCluster(alert, settings);
+  if (elsewhere) return skip(undefined, 'other-cluster', elsewhere);
   const deployment = deploymentOfLabels(alert.labels);
   const why = deployment
     ? `no Deployment ${namespacedName(deployment)} (from the alert's namespace and deployment labels) is known to the cache`
@@ -85,6 +101,8 @@ export function decide(input: DecisionInput): Plan {
   const name = describe(alert);
 
   if (alert.status === 'resolved') return done(skip(ref, 'alert-resolved', `alert ${name} is resolved`));
+  const elsewhere = otherCluster(alert, settings);
+  if (elsewhere) return done(skip(ref, 'other-cluster', elsewhere));
   if (!match.matched) {
     return done(skip(ref, 'no-matching-deployment', `alert ${name} does not guard Deployment ${key}`));
   }

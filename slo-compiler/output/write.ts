@@ -19,7 +19,7 @@ export interface WriteResult {
  * a thousand small files that costs the least CPU (no thread-pool hand-offs or promise per call, no concurrent
  * creates contending for the same folder); bench/results/compiler.md shows the file system's own share.
  */
-export async function writeCompiledRules(outDir: string, rules: CompiledRules): Promise<WriteResult> {
+export async function writeCompiledRules(outDir: string, rules: Pick<CompiledRules, 'files'> & Partial<CompiledRules>): Promise<WriteResult> {
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
   const produced = new Set(rules.files.map((file) => file.path));
   const existing = listFiles(outDir);

@@ -5,6 +5,7 @@ import { compiledNames } from '../git-commit.js';
 import type { CompileInput } from '../model.js';
 import { writeCompiledRules, type WriteResult } from '../output/write.js';
 import type { OutputFormat } from '../output/render.js';
+import type { RuleGroup } from '../rules/rule.js';
 import { loadSpecs } from '../inputs/load.js';
 
 export interface CheckoutCompile {
@@ -12,23 +13,28 @@ export interface CheckoutCompile {
   changed: string[];
   /** SLO names and inline-rule Deployments compiled: for the commit message. */
   names: string[];
+  /** Empty when nothing is written (no outDir). */
   write: WriteResult;
+  /** Every compiled rule group, for a ruler. */
+  groups: RuleGroup[];
 }
 
 /**
- * loadSpecs -> compile -> writeCompiledRules inside a working copy. Sources in generated headers and in error
- * messages are relative to the repository root, so they read the same in every clone. Writes nothing when any
- * spec is invalid (throws InvalidInputError).
+ * loadSpecs -> compile -> writeCompiledRules inside a working copy (no writing without outDir: rules for a ruler
+ * only). Sources in generated headers and in error messages are relative to the repository root, so they read the
+ * same in every clone. Writes nothing when any spec is invalid (throws InvalidInputError).
  */
-export async function compileCheckout(root: string, sloDir: string, outDir: string, format: OutputFormat): Promise<CheckoutCompile> {
+export async function compileCheckout(
+  root: string, sloDir: string, outDir: string | undefined, options: { format: OutputFormat; clusterLabel?: string },
+): Promise<CheckoutCompile> {
   const loaded = await loadSpecs([join(root, sloDir)]).catch((error: unknown) => {
     throw error instanceof InvalidInputError ? new InvalidInputError(error.issues.map((issue) => relativeTo(root, issue)), { cause: error }) : error;
   });
   const input = relativeSources(root, loaded);
-  const compiled = compile(input, { ...DEFAULT_COMPILE_OPTIONS, format });
-  const write = await writeCompiledRules(join(root, outDir), compiled);
+  const compiled = compile(input, { ...DEFAULT_COMPILE_OPTIONS, ...options });
+  const write = outDir === undefined ? { written: [], unchanged: [], removed: [] } : await writeCompiledRules(join(root, outDir), compiled);
   const changed = [...write.written, ...write.removed].map((path) => (outDir === '.' ? path : `${outDir}/${path}`)).sort();
-  return { changed, names: compiledNames(input), write };
+  return { changed, names: compiledNames(input), write, groups: compiled.groups };
 }
 
 function relativeSources(root: string, input: CompileInput): CompileInput {

@@ -5,30 +5,37 @@ import { validateDetailed } from 'node-cron';
 import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { OutputFormat } from '../output/render.js';
+import { parseRulerOptions, type RulerFlags, type RulerOptions } from '../ruler/ruler-options.js';
 import { DEFAULT_SCHEDULE } from './default-schedule.js';
 
 /** What one `metricops sync` runs with, checked. Folders are relative to the repository root, `/`-separated. */
 export interface SyncOptions {
   repo: string;
   sloDir: string;
-  outDir: string;
+  /** Absent with a ruler and no --out-dir: the rules go to the ruler only, nothing is committed. */
+  outDir?: string;
   branch: string;
   schedule: string;
   once: boolean;
   /** Where the clone lives; reused by later runs. */
   workdir: string;
   format: OutputFormat;
+  /** Also keep a Cortex/Mimir ruler's namespace equal to the compiled groups. */
+  ruler?: RulerOptions;
+  /** `cluster` label for every generated rule (compile --cluster-label). */
+  clusterLabel?: string;
 }
 
-export interface SyncFlags {
+export interface SyncFlags extends RulerFlags {
   repo: string;
   sloDir: string;
-  outDir: string;
+  outDir?: string;
   branch?: string;
   schedule?: string;
   once?: boolean;
   workdir?: string;
   format?: OutputFormat;
+  clusterLabel?: string;
 }
 
 export { DEFAULT_SCHEDULE };
@@ -38,8 +45,12 @@ export function parseSyncOptions(flags: SyncFlags, environment: { cacheDir?: str
   const repo = isRemoteUrl(flags.repo.trim()) ? flags.repo.trim() : resolve(flags.repo.trim());
   if (flags.repo.trim() === '') throw new UsageError('--repo is empty: give the URL or local path of the Git repository that holds the SLO specs');
   const sloDir = repoFolder('--slo-dir', flags.sloDir);
-  const outDir = repoFolder('--out-dir', flags.outDir);
-  if (isInside(outDir, sloDir) || isInside(sloDir, outDir)) {
+  const ruler = parseRulerOptions(flags);
+  if (flags.outDir === undefined && ruler === undefined) {
+    throw new UsageError('--out-dir is required: give the rules folder, relative to the repository root (or --ruler-url to load the rules into a ruler only)');
+  }
+  const outDir = flags.outDir === undefined ? undefined : repoFolder('--out-dir', flags.outDir);
+  if (outDir !== undefined && (isInside(outDir, sloDir) || isInside(sloDir, outDir))) {
     throw new UsageError(`--out-dir "${outDir}" and --slo-dir "${sloDir}" overlap: keep the generated rules in a folder of their own, outside the SLO specs (e.g. --out-dir rules)`);
   }
   const branch = flags.branch ?? 'main';
@@ -54,7 +65,10 @@ export function parseSyncOptions(flags: SyncFlags, environment: { cacheDir?: str
   }
   const cacheDir = environment.cacheDir ?? join(homedir(), '.cache', 'metricops');
   const workdir = flags.workdir ?? join(cacheDir, 'sync', cloneName(repo));
-  return { repo, sloDir, outDir, branch, schedule, once: flags.once === true, workdir, format: flags.format ?? 'prometheus' };
+  return {
+    repo, sloDir, ...(outDir !== undefined ? { outDir } : {}), branch, schedule, once: flags.once === true, workdir,
+    format: flags.format ?? 'prometheus', ...(ruler ? { ruler } : {}), ...(flags.clusterLabel !== undefined ? { clusterLabel: flags.clusterLabel } : {}),
+  };
 }
 
 /** A readable, unique folder name for a clone of `repo`: "<last path part>-<hash>". */

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations } from '../../common/contract/annotations.js';
 import { EventReasons } from '../../feedback-pipeline/recorders/event-recorder.js';
+import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
-import { steps } from './harness/steps.js';
 import { IMAGE, MetricopsLoop, NAMESPACE, type DeploymentState } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 // The steps build on each other: after one fails, the rest fail at once instead of each waiting for its timeout.
-const step = steps();
+const step = chainedSteps();
 
 const seconds = (from: Date, to: Date): number => (to.getTime() - from.getTime()) / 1000;
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Annotations } from '../../common/contract/annotations.js';
 import { launchBrowser, openPage, screenshot, type PageProblems } from './harness/browser.js';
+import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
-import { steps } from './harness/steps.js';
 import { IMAGE, MetricopsLoop, NAMESPACE, PAGE_ALERT } from './harness/metricops-loop.js';
 import { freePort } from './harness/ports.js';
 import { waitFor } from './harness/wait.js';
@@ -39,7 +39,7 @@ afterAll(async () => {
   if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
 });
 
-const step = steps();
+const step = chainedSteps();
 
 /** Prometheus' own answer to an instant query at `time` (the same query the page made, at the page's time). */
 async function prometheusValue(expr: string, time: string): Promise<string | undefined> {

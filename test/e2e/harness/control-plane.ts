@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
+import { cachedBuildDir } from './cached-build.js';
 import { generateControlPlaneCertificates } from './certificates.js';
 import { httpsGet } from './https-get.js';
 import { freePort } from './ports.js';
 import { failOnExit, startProcess, type ManagedProcess } from './processes.js';
-import { repoRoot } from './repo-root.js';
 import { waitFor } from './wait.js';
 
 export interface CommandResult {
@@ -55,12 +55,7 @@ export interface ControlPlaneOptions {
 export const CONTROLLERS = ['deployment', 'replicaset', 'serviceaccount', 'namespace', 'garbagecollector'];
 
 export async function controlPlaneBinDir(): Promise<string> {
-  if (process.env.METRICOPS_K8S_BIN) return process.env.METRICOPS_K8S_BIN;
-  const script = join(repoRoot(), 'test', 'e2e', 'build-control-plane.sh');
-  const { stdout } = await new Promise<{ stdout: string }>((done, fail) =>
-    execFile('bash', [script], { maxBuffer: 1 << 20 }, (error, out) => (error ? fail(error) : done({ stdout: out }))),
-  );
-  return stdout.trim().split('\n').pop() ?? '';
+  return process.env.METRICOPS_K8S_BIN || cachedBuildDir('build-control-plane.sh');
 }
 
 export function runKubectl(binDir: string, kubeconfigPath: string, args: readonly string[], input?: string): Promise<CommandResult> {

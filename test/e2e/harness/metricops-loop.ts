@@ -1,13 +1,16 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AppsV1Api, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { runLoad, type LoadReport } from '../../../examples/app/load-generator.js';
 import { startAlertmanager, type Alertmanager } from './alertmanager.js';
+import { CHECKOUT_IMAGE, checkoutManifest } from './checkout-manifest.js';
 import { kubeconfigYaml, type Cluster } from './control-plane.js';
+import { startFlux, type Flux } from './flux.js';
+import { git, initRepository } from './git.js';
+import { startGitServer, type GitServer } from './git-server.js';
+import { GitOpsRepository } from './gitops-repository.js';
 import { httpsGet } from './https-get.js';
 import { metricops, startMetricops } from './metricops-cli.js';
 import { startPodStandIn, type PodStandIn } from './pod-stand-in.js';
@@ -16,8 +19,6 @@ import { failOnExit, type ManagedProcess } from './processes.js';
 import { startPrometheus, type Prometheus, type PrometheusAlert } from './prometheus.js';
 import { repoRoot } from './repo-root.js';
 import { waitFor } from './wait.js';
-
-const run = promisify(execFile);
 
 /** One step of the loop, as the demo prints it. */
 export interface TimelineStep {
@@ -37,6 +38,14 @@ export interface LoopOptions {
   errorRatio?: number;
   /** Load generator requests per second; default 20. */
   loadRate?: number;
+  /**
+   * How deploy() rolls the Deployment out: "kubectl" (default: `kubectl apply`, then `kubectl set image`) or
+   * "gitops" (a commit of deploy/checkout.yaml to the GitOps repository, served over HTTP, that a real Flux applies;
+   * call startGitOps() after compileRules()).
+   */
+  deployBy?: 'kubectl' | 'gitops';
+  /** Flux's GitRepository and Kustomization interval in GitOps mode (a Go duration); default 2s. */
+  fluxInterval?: string;
   onStep?: (step: TimelineStep) => void;
 }
 
@@ -51,24 +60,14 @@ export interface DeploymentState {
 export const NAMESPACE = 'shop';
 export const DEPLOYMENT = 'checkout';
 export const CONTAINER = 'checkout';
-export const IMAGE = 'example.com/metricops/checkout';
+export const IMAGE = CHECKOUT_IMAGE;
+/** In GitOps mode: the Deployment's manifest in the GitOps repository, and the Flux objects that apply it. */
+export const GITOPS = { manifestPath: 'deploy/checkout.yaml', repository: 'gitops', kustomization: 'checkout' } as const;
 /** The SLO alert that guards the Deployment (examples/slos/checkout.yaml). */
 export const PAGE_ALERT = { slo: 'checkout-availability', slo_severity: 'page', namespace: NAMESPACE, deployment: DEPLOYMENT };
 
-async function git(cwd: string, args: readonly string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd });
-  return stdout;
-}
-
-async function initRepository(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await git(dir, ['init', '--quiet', '--initial-branch=main']);
-  await git(dir, ['config', 'user.name', 'metricops e2e']);
-  await git(dir, ['config', 'user.email', 'e2e@metricops.invalid']);
-  await writeFile(join(dir, 'README.md'), '# GitOps repository of the metricops end-to-end loop\n');
-  await git(dir, ['add', 'README.md']);
-  await git(dir, ['commit', '--quiet', '-m', 'Start the GitOps repository']);
-}
+const README = '# GitOps repository of the metricops end-to-end loop\n';
+const START_MESSAGE = 'Start the GitOps repository';
 
 function matches(alert: { labels: Record<string, string> }, labels: Record<string, string>): boolean {
   return Object.entries(labels).every(([key, value]) => alert.labels[key] === value);
@@ -92,6 +91,10 @@ export class MetricopsLoop {
   prometheus?: Prometheus;
   alertmanager?: Alertmanager;
   standIn?: PodStandIn;
+  /** GitOps mode: the Git server, the GitOps repository on it (working clone: gitopsDir) and Flux. */
+  gitServer?: GitServer;
+  gitopsRepository?: GitOpsRepository;
+  flux?: Flux;
   private webhook?: ManagedProcess;
   private feedback?: ManagedProcess;
   private appPort = 0;
@@ -127,7 +130,7 @@ export class MetricopsLoop {
   /** Step 1: `metricops compile --commit` of the example SLOs into a fresh GitOps repository. Returns the commit log. */
   async compileRules(): Promise<{ output: string; log: string }> {
     await mkdir(this.logDir, { recursive: true });
-    await initRepository(this.gitopsDir);
+    await initRepository(this.gitopsDir, README, START_MESSAGE);
     const sloFiles = this.options.sloFiles ?? [join(repoRoot(), 'examples', 'slos', 'checkout.yaml')];
     const output = await metricops(['compile', ...sloFiles, '--out', this.rulesDir, '--commit']);
     const log = await git(this.gitopsDir, ['log', '--format=%s', '--name-only']);
@@ -207,7 +210,7 @@ export class MetricopsLoop {
     await writeFile(tokenFile, this.feedbackToken, { mode: 0o600 });
     const port = new URL(this.feedbackUrl).port;
     const seed = join(this.options.workDir, 'audit-seed');
-    await initRepository(seed);
+    await initRepository(seed, README, START_MESSAGE);
     await git(this.options.workDir, ['clone', '--quiet', '--bare', seed, this.auditDir]);
     this.feedback = startMetricops('metricops feedback', [
       'feedback', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', port,
@@ -247,8 +250,26 @@ export class MetricopsLoop {
     };
   }
 
-  /** Step 6: create the Deployment (v1) from the manifest, or roll it to another version with `kubectl set image`. */
+  /**
+   * GitOps mode, after compileRules(): serves the GitOps repository over HTTP (gitopsDir becomes its working clone)
+   * and starts Flux with a GitRepository for it and a Kustomization that applies deploy/ every fluxInterval.
+   */
+  async startGitOps(): Promise<void> {
+    this.gitServer = await startGitServer({ root: join(this.options.workDir, 'git-server'), logFile: join(this.logDir, 'git-server.log') });
+    this.gitopsRepository = await GitOpsRepository.publish(this.gitServer, GITOPS.repository, this.gitopsDir);
+    this.flux = await startFlux({ cluster: this.options.cluster, workDir: this.options.workDir });
+    const interval = this.options.fluxInterval ?? '2s';
+    await this.flux.createGitRepository({ name: GITOPS.repository, url: this.gitopsRepository.url, interval });
+    await this.flux.createKustomization({ name: GITOPS.kustomization, source: GITOPS.repository, path: './deploy', interval });
+    this.mark(`Flux applies deploy/ of ${this.gitopsRepository.url} every ${interval}`);
+  }
+
+  /**
+   * Step 6: create the Deployment (v1) from the manifest, or roll it to another version with `kubectl set image`;
+   * with deployBy "gitops", commit the manifest at `version` and wait for Flux to apply it.
+   */
   async deploy(version: string): Promise<DeploymentState> {
+    if (this.options.deployBy === 'gitops') return this.deployByCommit(version);
     const image = `${IMAGE}:${version}`;
     const exists = (await this.options.cluster.kubectl(['get', 'deployment', DEPLOYMENT, '-n', NAMESPACE])).code === 0;
     if (!exists) {
@@ -261,6 +282,18 @@ export class MetricopsLoop {
       await this.kubectl(['set', 'image', `deployment/${DEPLOYMENT}`, `${CONTAINER}=${image}`, '-n', NAMESPACE]);
     }
     this.mark(exists ? `deployed ${version} (kubectl set image)` : `created the Deployment at ${version} (kubectl apply)`);
+    return this.readDeployment();
+  }
+
+  /** GitOps mode: commits the manifest at `version` and waits until Flux reports that commit applied. */
+  private async deployByCommit(version: string): Promise<DeploymentState> {
+    if (!this.gitopsRepository || !this.flux) throw new Error('deployBy "gitops" needs startGitOps() first (after compileRules())');
+    const text = await checkoutManifest({ version, file: this.manifest });
+    const commit = await this.gitopsRepository.commit(`deploy checkout ${version}`, { [GITOPS.manifestPath]: text });
+    const committed = this.mark(`committed checkout ${version} to the GitOps repository (${commit.slice(0, 7)})`);
+    await this.flux.waitForAppliedRevision(GITOPS.kustomization, commit);
+    const seconds = (Date.now() - committed.at.getTime()) / 1000;
+    this.mark(`Flux applied ${commit.slice(0, 7)} (checkout ${version}) ${seconds.toFixed(1)}s after the commit`);
     return this.readDeployment();
   }
 
@@ -361,6 +394,8 @@ export class MetricopsLoop {
   async stop(): Promise<LoadReport | undefined> {
     this.loadControl.abort();
     const report = await this.load;
+    await this.flux?.stop();
+    await this.gitServer?.stop();
     await this.standIn?.stop();
     await this.feedback?.stop();
     await this.webhook?.stop();

@@ -18,6 +18,8 @@ export interface PrometheusOptions {
   scrapeJobs: ScrapeJob[];
   /** host:port of Alertmanager. */
   alertmanager?: string;
+  /** Remote-write endpoints (e.g. Cortex's /api/v1/push behind a tenant proxy); samples are sent within about a second. */
+  remoteWrite?: string[];
   /** Scrape and rule evaluation interval; default 5s. */
   interval?: string;
   binary?: string;
@@ -61,6 +63,9 @@ export function prometheusConfig(options: PrometheusOptions): string {
     scrape_configs: options.scrapeJobs.map((job) => ({ job_name: job.job, static_configs: [{ targets: job.targets }] })),
     ...(options.alertmanager
       ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] } }
+      : {}),
+    ...(options.remoteWrite
+      ? { remote_write: options.remoteWrite.map((url) => ({ url, queue_config: { batch_send_deadline: '1s', min_backoff: '100ms', max_backoff: '1s' } })) }
       : {}),
   });
 }

@@ -53,7 +53,7 @@ const rolledBack = async (): Promise<RollbackResult> => ({
 });
 
 function setup(
-  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number } = {},
+  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number; cluster?: string } = {},
 ) {
   const cache = new FakeCache();
   const executor = options.executor ?? new FakeExecutor(rolledBack);
@@ -65,7 +65,11 @@ function setup(
     ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
     clock: new ManualClock('2026-11-21T10:06:02Z'),
     logger: silentLogger(),
-    settings: { dryRun: options.dryRun ?? false, ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}) },
+    settings: {
+      dryRun: options.dryRun ?? false,
+      ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}),
+      ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+    },
   });
   return { cache, executor, recorder, pipeline };
 }
@@ -140,6 +144,22 @@ describe('FeedbackPipeline', () => {
     await pipeline.drain();
     expect(recorder.records).toEqual([]);
     expect(executor.requests).toEqual([]);
+  });
+
+  test("with --cluster, another cluster's alert is dropped before deciding (no record); an unlabelled one is recorded; its own rolls back", async () => {
+    const { executor, recorder, pipeline } = setup({ cluster: 'eu-1' });
+    pipeline.submit([alert({ fingerprint: 'us', labels: { ...alert().labels, cluster: 'us-2' } })]);
+    pipeline.submit([alert({ fingerprint: 'none' })]);
+    await pipeline.drain();
+    expect(executor.requests).toEqual([]);
+    expect(recorder.records).toEqual([
+      expect.objectContaining({ outcome: 'skipped', skip: 'other-cluster', deployment: { namespace: 'shop', name: 'checkout' }, reason: expect.stringMatching(/has no cluster label/) }),
+    ]);
+
+    pipeline.submit([alert({ fingerprint: 'eu', labels: { ...alert().labels, cluster: 'eu-1' } })]);
+    await pipeline.drain();
+    expect(executor.requests).toHaveLength(1);
+    expect(recorder.records[1]).toMatchObject({ outcome: 'rolled-back', alert: { fingerprint: 'eu' } });
   });
 
   test('an alert for an unknown Deployment is recorded as skipped without calling the executor', async () => {

@@ -211,4 +211,31 @@ describe('startWebhookServer inputs', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test.each([
+    { missing: 'both files', files: { cert: false, key: false }, named: ['--tls-cert', '--tls-key'] },
+    { missing: 'the key only', files: { cert: true, key: false }, named: ['--tls-key'] },
+    { missing: 'the certificate only', files: { cert: false, key: true }, named: ['--tls-cert'] },
+  ])('missing $missing: the error names exactly the unreadable flags and files, in flag order, every time', async ({ files, named }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'metricops-webhook-'));
+    try {
+      const pair = await issueLocal();
+      if (files.cert) await writeFile(join(dir, 'tls.crt'), pair.tlsCert);
+      if (files.key) await writeFile(join(dir, 'tls.key'), pair.tlsKey);
+      const options = {
+        port: 0, host: '127.0.0.1', tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key'), rulesDir: dir,
+        logger: createLogger({ level: 'silent' }), clock: new ManualClock('2026-11-21T00:00:00Z'),
+      };
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        const message = await startWebhookServer({ ...options, registry: new Registry() }).then(
+          () => 'started',
+          (error: Error) => error.message,
+        );
+        const mentioned = ['--tls-cert', '--tls-key'].filter((flag) => message.includes(`cannot read ${flag} `));
+        expect(mentioned).toEqual(named);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -40,6 +40,7 @@ describe('metricops feedback', () => {
     ['a port that is not a number', ['--port', 'http'], /--port "http"/],
     ['a poll schedule that is not cron', ['--poll-schedule', 'every 30s'], /--poll-schedule "every 30s" is not a cron expression/],
     ['an unknown severity', ['--severities', 'page,critical'], /--severities "page,critical": use a comma-separated list of page, ticket/],
+    ['a cluster name with a space', ['--cluster', 'eu 1'], /--cluster "eu 1" is not a cluster name/],
     ['a cooldown that is not a duration', ['--cooldown', '10 minutes'], /--cooldown: "10 minutes" is not a duration/],
     ['an Alertmanager URL without http', ['--alertmanager-url', 'alertmanager:9093'], /--alertmanager-url must be http:\/\/ or https:\/\/, not alertmanager:/],
     ['an Alertmanager URL that is not a URL', ['--alertmanager-url', 'http://'], /--alertmanager-url "http:\/\/" is not a URL/],

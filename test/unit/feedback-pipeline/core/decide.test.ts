@@ -29,6 +29,24 @@ describe('decide: skips', () => {
       says: /is resolved/,
     },
     {
+      description: "with --cluster eu-1, another cluster's alert for a same-named Deployment is not this cluster's",
+      input: input({ alert: alert({ labels: { ...alert().labels, cluster: 'us-2' } }), settings: { ...DEFAULT_DECISION_SETTINGS, cluster: 'eu-1' } }),
+      skip: 'other-cluster',
+      says: /is about cluster us-2; this pipeline acts only on cluster=eu-1 \(--cluster\)/,
+    },
+    {
+      description: 'with --cluster eu-1, an alert without a cluster label is not taken for this cluster',
+      input: input({ settings: { ...DEFAULT_DECISION_SETTINGS, cluster: 'eu-1' } }),
+      skip: 'other-cluster',
+      says: /has no cluster label; this pipeline acts only on cluster=eu-1/,
+    },
+    {
+      description: 'the cluster check comes before matching: another cluster\'s alert for another Deployment says so',
+      input: input({ alert: alert({ labels: { alertname: 'X', slo_severity: 'page', namespace: 'shop', deployment: 'cart', cluster: 'us-2' } }), settings: { ...DEFAULT_DECISION_SETTINGS, cluster: 'eu-1' } }),
+      skip: 'other-cluster',
+      says: /is about cluster us-2/,
+    },
+    {
       description: 'an alert for another Deployment does not match this one',
       input: input({ alert: alert({ labels: { alertname: 'X', slo_severity: 'page', namespace: 'shop', deployment: 'cart' } }) }),
       skip: 'no-matching-deployment',
@@ -188,6 +206,18 @@ describe('decide: rollbacks', () => {
       says: /\(dry run: --dry-run\)$/,
     },
     {
+      description: 'with --cluster eu-1, an alert labelled cluster=eu-1 rolls back',
+      input: input({ alert: alert({ labels: { ...alert().labels, cluster: 'eu-1' } }), settings: { ...DEFAULT_DECISION_SETTINGS, cluster: 'eu-1' } }),
+      dryRun: false,
+      says: /roll back to revision 1/,
+    },
+    {
+      description: 'without --cluster the cluster label does not matter',
+      input: input({ alert: alert({ labels: { ...alert().labels, cluster: 'us-2' } }) }),
+      dryRun: false,
+      says: /roll back to revision 1/,
+    },
+    {
       description: 'a rollback 11 minutes ago is past the 10m cooldown',
       input: input({ lastRollbackAt: new Date('2026-11-21T09:55:00Z') }),
       dryRun: false,
@@ -215,8 +245,14 @@ describe('decideUnmatched', () => {
       expected: { action: 'skip', skip: 'no-matching-deployment' },
       says: /no namespace and deployment labels, and no Deployment lists A in metricops\.io\/rules/,
     },
+    {
+      description: "with --cluster eu-1, another cluster's alert naming no known Deployment: other-cluster, before matching",
+      labels: { alertname: 'A', namespace: 'shop', deployment: 'gone', cluster: 'us-2' },
+      expected: { action: 'skip', skip: 'other-cluster' },
+      says: /is about cluster us-2; this pipeline acts only on cluster=eu-1/,
+    },
   ])('$description', ({ labels, expected, says }) => {
-    const decision = decideUnmatched({ status: 'firing', labels });
+    const decision = decideUnmatched({ status: 'firing', labels }, { cluster: labels.cluster ? 'eu-1' : undefined });
     expect(decision).toEqual({ ...expected, reason: expect.stringMatching(says) });
   });
 });
