@@ -1,13 +1,12 @@
 /**
- * `npm run bench -- long-windows`: what the exact and the reuse long-window forms cost a real Prometheus.
- * Backfills three days of raw counters (and the 5m event rates that `--long-windows reuse` records) into a TSDB
+ * `npm run bench -- long-windows`: what the sloth and the counts long-window forms cost a real Prometheus.
+ * Backfills three days of raw counters (and the 5m event rates that `--long-windows counts` records) into a TSDB
  * with promtool, starts Prometheus on it (127.0.0.1), and evaluates the slo:sli_error:ratio_rate3d expression of
- * both forms through the HTTP API with stats=all: samples touched and evaluation time.
+ * both modes through the HTTP API with stats=all: samples touched and evaluation time.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -16,6 +15,7 @@ import { promisify } from 'node:util';
 import { compile } from '../slo-compiler/compile.js';
 import type { Slo } from '../slo-compiler/model.js';
 import type { BenchPart } from './run.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20);
@@ -46,7 +46,7 @@ const slo: Slo = {
 };
 
 /** The slo:sli_error:ratio_rate3d expression the compiler emits in the given mode. */
-function threeDayExpr(mode: 'exact' | 'reuse'): string {
+function threeDayExpr(mode: 'sloth' | 'counts'): string {
   const { files } = compile({ slos: [slo], inlineRules: [] }, { format: 'prometheus', longWindows: mode, emitTests: false });
   const content = files[0]!.content;
   const start = content.indexOf('record: slo:sli_error:ratio_rate3d');
@@ -97,14 +97,6 @@ async function writeOpenMetrics(path: string, endSeconds: number): Promise<numbe
   return samples;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
-}
 
 interface QueryStats {
   evalSeconds: number;
@@ -151,15 +143,15 @@ const part: BenchPart = {
       }
       const rows: string[] = [];
       const results: Record<string, QueryStats[]> = {};
-      for (const mode of ['exact', 'reuse'] as const) {
+      for (const mode of ['sloth', 'counts'] as const) {
         const expr = threeDayExpr(mode);
         results[mode] = [];
         for (let index = 0; index < REPEATS; index += 1) results[mode].push(await query(base, expr, end));
         const stats = results[mode];
         rows.push(`| ${mode} | ${stats[0]!.samples} | ${(median(stats.map((s) => s.evalSeconds)) * 1000).toFixed(2)} | ${Number(stats[0]!.value).toPrecision(6)} |`);
       }
-      const exact = results.exact!;
-      const reuse = results.reuse!;
+      const sloth = results.sloth!;
+      const counts = results.counts!;
       return [
         `Three days of history: ${INSTANCES} instances x 2 status codes scraped every ${SCRAPE_SECONDS}s (${samples} samples backfilled with promtool),`,
         `queried on Prometheus 2.42 at the end of the data; median of ${REPEATS} instant queries of slo:sli_error:ratio_rate3d.`,
@@ -168,7 +160,7 @@ const part: BenchPart = {
         '|---|---|---|---|',
         ...rows,
         '',
-        `reuse reads ${(exact[0]!.samples / reuse[0]!.samples).toFixed(1)}x fewer samples and evaluates ${(median(exact.map((s) => s.evalSeconds)) / median(reuse.map((s) => s.evalSeconds))).toFixed(1)}x faster; both give the same error ratio.`,
+        `counts reads ${(sloth[0]!.samples / counts[0]!.samples).toFixed(1)}x fewer samples and evaluates ${(median(sloth.map((s) => s.evalSeconds)) / median(counts.map((s) => s.evalSeconds))).toFixed(1)}x faster; both give the same error ratio.`,
       ].join('\n');
     } finally {
       prometheus.kill('SIGTERM');

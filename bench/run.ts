@@ -18,6 +18,7 @@ const parts: Record<string, () => Promise<BenchPart>> = {
   webhook: async () => (await import('./webhook.js')).default,
   feedback: async () => (await import('./feedback.js')).default,
   'long-windows': async () => (await import('./long-windows.js')).default,
+  'rule-cost': async () => (await import('./rule-cost.js')).default,
   ruler: async () => (await import('./ruler.js')).default,
   ui: async () => (await import('./ui.js')).default,
 };

@@ -39,7 +39,7 @@ export interface CompiledRules {
   skippedTests?: Array<{ slo: string; reason: string }>;
 }
 
-export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
+export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'counts', emitTests: false };
 const DEFAULT_INFO: GeneratorInfo = { version: 'metricops', mode: 'cli-gen-prom' };
 
 /** The rule groups of one output unit: one SLO, or every inline rule. Files and a ruler both get these. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs, idempotently: Debian packages, npm packages, the compiled CLI, and for
-# the e2e suite the local Kubernetes control plane, Flux (source- and kustomize-controller), helm and the compiled
-# e2e harness.
+# Installs everything the test suite needs, idempotently: Debian packages, npm packages, the compiled CLI, promtool 3
+# for the unit suite, and for the e2e suite the local Kubernetes control plane, Flux (source- and kustomize-controller),
+# helm and the compiled e2e harness.
 # Called by test/run-all.sh (`npm test`) and by the demo; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,14 @@ fi
 
 log "building the CLI (tsc)"
 npm run --silent build
+
+# The unit suite runs every compiled example and emitted promtool test on Debian's promtool 2.42 and on Prometheus 3's
+# promtool, built from the Go module proxy (test/tools/promtool) and cached by version; the first build takes minutes.
+if [ ! -x "$(bash test/build-promtool.sh --print-path)" ]; then
+  command -v go >/dev/null || { log "Go is not installed: install Go >= 1.26 (https://go.dev/doc/install) to build promtool 3 for the unit tests"; exit 1; }
+fi
+log "building promtool 3 (cached after the first run)"
+bash test/build-promtool.sh >/dev/null
 
 # The e2e suite and the demo run a real Kubernetes control plane built from Go modules (test/e2e/tools), the GitOps
 # tests a real Flux (test/e2e/tools/flux), and the chart's e2e test runs helm (test/e2e/tools/helm), all built from Go

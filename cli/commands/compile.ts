@@ -9,12 +9,21 @@ import { clusterFlag } from '../flags.js';
 interface CompileFlags extends RulerFlags {
   out?: string;
   format: CompileOptions['format'];
-  longWindows: CompileOptions['longWindows'];
+  longWindows: CompileOptions['longWindows'] | keyof typeof DEPRECATED_LONG_WINDOWS;
   emitTests?: boolean;
   commit?: boolean;
   defaultWindow?: string;
   clusterLabel?: string;
 }
+
+/**
+ * Earlier names of the --long-windows modes, still accepted (scripts use them) with a warning on stderr:
+ * `exact` was Sloth's expressions (now `sloth`, same output); `reuse` summed recorded rates (now `counts`, the default).
+ */
+const DEPRECATED_LONG_WINDOWS = {
+  exact: { mode: 'sloth', why: 'it produced Sloth\'s expressions, which `sloth` produces unchanged' },
+  reuse: { mode: 'counts', why: '`counts` computes every window from counts as `reuse` did, and the period for less' },
+} as const;
 
 /**
  * `metricops compile PATH... --out DIR`: loadSpecs -> compile -> writeCompiledRules [-> commit] -> summary;
@@ -28,7 +37,11 @@ export function registerCompileCommand(program: Command, context: CliContext): v
     .argument('<paths...>', 'spec files or directories (read recursively: *.yaml, *.yml)')
     .option('-o, --out <dir>', 'directory to write the rule files to (created when missing); required unless --ruler-url is given')
     .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
-    .addOption(new Option('--long-windows <mode>', 'exact: rate over every window; reuse: 1d and longer windows from recorded 5m event rates').choices(['exact', 'reuse']).default('exact'))
+    .addOption(
+      new Option('--long-windows <mode>', 'counts: every window and the period are errors/events, cheaply from recorded rates; sloth: Sloth\'s expressions exactly')
+        .choices(['counts', 'sloth', ...Object.keys(DEPRECATED_LONG_WINDOWS)])
+        .default('counts'),
+    )
     .option('--emit-tests', 'also write promtool unit tests per SLO under <out>/tests/')
     .option('--commit', 'commit the changed rule files in the Git repository that contains --out')
     .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
@@ -44,8 +57,14 @@ export function registerCompileCommand(program: Command, context: CliContext): v
         import('../../slo-compiler/compile.js'),
         import('../../slo-compiler/output/write.js'),
       ]);
+      let longWindows = flags.longWindows;
+      if (longWindows === 'exact' || longWindows === 'reuse') {
+        const { mode, why } = DEPRECATED_LONG_WINDOWS[longWindows];
+        context.stderr(`warning: --long-windows ${longWindows} is deprecated: use --long-windows ${mode} (${why})\n`);
+        longWindows = mode;
+      }
       const input = await loadSpecs(paths, { defaultWindow: flags.defaultWindow });
-      const compiled = compile(input, { format: flags.format, longWindows: flags.longWindows, emitTests: flags.emitTests === true, ...clusterLabel });
+      const compiled = compile(input, { format: flags.format, longWindows, emitTests: flags.emitTests === true, ...clusterLabel });
       if (flags.out === undefined) {
         context.stdout(`compiled ${plural(input.slos.length, 'SLO')} and ${plural(input.inlineRules.length, 'inline rule')} into ${plural(compiled.groups.length, 'rule group')}\n`);
         await loadRules(ruler!, compiled.groups, context);

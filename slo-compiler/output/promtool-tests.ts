@@ -1,20 +1,23 @@
-import type { SloSeverity } from '../../common/contract/alert-labels.js';
+import { AlertLabels, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { parseDuration } from '../../common/duration.js';
 import type { Indicator, Slo } from '../model.js';
 import { errorBudget } from '../rules/alert-rules.js';
 import { burnRateWindows } from '../rules/burn-rate.js';
 import { clean, formatNumber } from '../rules/number.js';
+import { formatPromDuration } from '../rules/prom-duration.js';
 import { isAlertingRule, type AlertingRule, type RuleGroup } from '../rules/rule.js';
 import { parseSelector } from '../rules/selector.js';
+import { errorRatioExpr, eventRates, ratioOf } from '../rules/sli-expression.js';
 import { generatedHeader } from './header.js';
 import { parseMatchers, seriesText, solveLabels } from './series-labels.js';
 import { toYaml } from './yaml.js';
 
 /**
  * promtool unit tests for one SLO: a steady 20x burn must fire the page alert (and whatever else that burn
- * crosses), a steady 0.5x burn must fire nothing (for 28d/30d periods). Input series are synthesized from the
- * indicator's selectors; indicators we cannot synthesize (raw, native histograms, free-form events) are skipped
- * with a reason.
+ * crosses), a steady 0.5x burn must fire nothing (for 28d/30d periods), and a 2h burn at 20x followed by
+ * recovery must fire and resolve the alerts at the same evaluations as the same multiwindow conditions written
+ * on the raw series (Sloth's expressions). Input series are synthesized from the indicator's selectors;
+ * indicators we cannot synthesize (raw, native histograms, free-form events) are skipped with a reason.
  */
 export type EmittedTest = { kind: 'test'; content: string } | { kind: 'skipped'; reason: string };
 
@@ -22,19 +25,40 @@ const TOTAL_PER_MINUTE = 1000;
 const SERIES_MINUTES = 7 * 60;
 const FAST_BURN = 20;
 const SLOW_BURN = 0.5;
+/** The burn-and-recovery test: clean traffic, a 20x burn from 1h to 3h, clean again until 10h (the ticket resolves at ~8.7h). */
+const EPISODE = { burnFrom: 60, burnTo: 180, minutes: 600, burn: 20 } as const;
+/** Check times of the episode are kept only where the expected alerts are the same this many minutes either side. */
+const STABLE_MINUTES = 3;
+/**
+ * One-minute evaluations at which the ticket alert may differ from the raw-window condition: its 1d and 3d windows
+ * sum the recorded 5m rates, which weigh the newest minutes less, so a crossing of those windows can come up to half
+ * the 5m window later (docs/design.md, "Long windows"). The page windows are the raw ones: no difference allowed.
+ */
+export const TICKET_LAG_EVALUATIONS = 3;
 
 interface InputSeries {
   series: string;
   values: string;
 }
 
+/** Error ratio per minute as consecutive segments; a steady burn is one segment. */
+type Profile = Array<{ minutes: number; errorRatio: number }>;
+
 export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string): EmittedTest {
   const budget = errorBudget(slo.objective);
-  const series = (burn: number) => inputSeriesFor(slo.indicator, clean(Math.min(1, burn * budget)));
+  const ratioOfBurn = (burn: number) => clean(Math.min(1, burn * budget));
+  const series = (burn: number) => inputSeriesFor(slo.indicator, [{ minutes: SERIES_MINUTES, errorRatio: ratioOfBurn(burn) }]);
   const fast = series(FAST_BURN);
   const slow = series(SLOW_BURN);
+  const episodeProfile: Profile = [
+    { minutes: EPISODE.burnFrom, errorRatio: 0 },
+    { minutes: EPISODE.burnTo - EPISODE.burnFrom, errorRatio: ratioOfBurn(EPISODE.burn) },
+    { minutes: EPISODE.minutes - EPISODE.burnTo, errorRatio: 0 },
+  ];
+  const episode = inputSeriesFor(slo.indicator, episodeProfile);
   if (typeof fast === 'string') return { kind: 'skipped', reason: fast };
   if (typeof slow === 'string') return { kind: 'skipped', reason: slow };
+  if (typeof episode === 'string') return { kind: 'skipped', reason: episode };
 
   const alerts = groups.flatMap((group) => group.rules.filter(isAlertingRule));
   const windows = burnRateWindows(parseDuration(slo.window));
@@ -62,15 +86,90 @@ export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string
     input_series: input,
     alert_rule_test: evalTimes.map((eval_time) => ({ eval_time, alertname: alertName, exp_alerts: exp })),
   });
+
+  // The episode: expected alerts from the scheme at check times where they are stable, and over every evaluation
+  // the number of minutes where the alert and the raw-window condition disagree.
+  const schemeAt = (minute: number) => schemeSeverities(minute, episodeProfile, windows, budget);
+  const checks: Array<{ eval_time: string; alertname: string; exp_alerts: Array<Record<string, unknown>> }> = [];
+  for (let minute = 30; minute <= EPISODE.minutes; minute += 30) {
+    const expected = schemeAt(minute).join('+');
+    let stable = true;
+    for (let delta = -STABLE_MINUTES; delta <= STABLE_MINUTES; delta += 1) stable &&= schemeAt(minute + delta).join('+') === expected;
+    if (!stable) continue;
+    const firing = alerts.filter((rule) => schemeAt(minute).includes(severityOf(rule)));
+    checks.push({ eval_time: `${minute}m`, alertname: alertName, exp_alerts: firing.map((rule) => expectedAlert(rule, resultLabels)!) });
+  }
+  const disagreements = alerts.map((rule) => {
+    const severity = severityOf(rule);
+    const allowed = severity === 'ticket' ? TICKET_LAG_EVALUATIONS : 0;
+    return {
+      expr: `count(${disagreementExpr(slo, rule, severity, windows, budget)} <= ${allowed})`,
+      eval_time: `${EPISODE.minutes}m`,
+      exp_samples: [{ labels: '{}', value: 1 }],
+    };
+  });
   const document = {
     rule_files: [ruleFile],
     evaluation_interval: '1m',
+    // promtool runs every group at every step, in random order unless told: alerts after the recordings they read.
+    group_eval_order: groups.map((group) => group.name),
     tests: [
       test(`${slo.name}: a ${FAST_BURN}x error-budget burn pages`, fast, ['2h'], fastAlerts),
       test(`${slo.name}: a ${SLOW_BURN}x error-budget burn stays quiet`, slow, ['2h', '6h'], slowAlerts),
+      {
+        name: `${slo.name}: a 2h ${EPISODE.burn}x burn fires and resolves the alerts on the raw windows' evaluations`,
+        interval: '1m',
+        input_series: episode,
+        alert_rule_test: checks,
+        promql_expr_test: disagreements,
+      },
     ],
   };
   return { kind: 'test', content: generatedHeader([slo.location.source]) + toYaml(document) };
+}
+
+/**
+ * The severities the multiwindow scheme fires at a minute of a burn profile that starts at minute 0, computed from
+ * the profile alone: each window's error ratio is errors / events over the part of the window that has data.
+ */
+export function schemeSeverities(minute: number, profile: Profile, windows: ReturnType<typeof burnRateWindows>, budget: number): SloSeverity[] {
+  const burnOver = (windowMs: number) => {
+    const from = Math.max(0, minute - windowMs / 60_000);
+    let errors = 0;
+    let start = 0;
+    for (const segment of profile) {
+      const overlap = Math.max(0, Math.min(minute, start + segment.minutes) - Math.max(from, start));
+      errors += overlap * segment.errorRatio;
+      start += segment.minutes;
+    }
+    return minute > from ? errors / (minute - from) / budget : 0;
+  };
+  const pairFires = (pair: { shortWindow: number; longWindow: number; factor: number }) =>
+    burnOver(pair.shortWindow) > pair.factor && burnOver(pair.longWindow) > pair.factor;
+  const result: SloSeverity[] = [];
+  if (pairFires(windows.pageQuick) || pairFires(windows.pageSlow)) result.push('page');
+  if (pairFires(windows.ticketQuick) || pairFires(windows.ticketSlow)) result.push('ticket');
+  return result;
+}
+
+/**
+ * Over every evaluation of the episode (a subquery at 1m steps), the number of minutes where the alert of one
+ * severity is firing and the same multiwindow condition written on the raw series is not, or the other way round.
+ */
+function disagreementExpr(slo: Slo, rule: AlertingRule, severity: SloSeverity, windows: ReturnType<typeof burnRateWindows>, budget: number): string {
+  const raw = (windowMs: number) => {
+    const window = formatPromDuration(windowMs);
+    const rates = eventRates(slo.indicator, window);
+    return `(${(rates ? ratioOf(rates) : errorRatioExpr(slo.indicator, window)).trim().replace(/\n/g, ' ')})`;
+  };
+  const [quick, slowPair] = severity === 'page' ? [windows.pageQuick, windows.pageSlow] : [windows.ticketQuick, windows.ticketSlow];
+  const pair = (window: typeof quick) => {
+    const threshold = `(${formatNumber(window.factor)} * ${formatNumber(budget)})`;
+    return `(${raw(window.shortWindow)} > ${threshold} and ${raw(window.longWindow)} > ${threshold})`;
+  };
+  const condition = `(count(${pair(quick)} or ${pair(slowPair)}) or vector(0))`;
+  const firing = `(count(ALERTS{alertname=${JSON.stringify(rule.alert)}, alertstate="firing", ${AlertLabels.severity}="${severity}"}) or vector(0))`;
+  return `sum_over_time(abs(${firing} - ${condition})[${EPISODE.minutes}m:1m])`;
 }
 
 function severityOf(rule: AlertingRule): SloSeverity {
@@ -88,21 +187,41 @@ function expectedAlert(rule: AlertingRule, resultLabels: Record<string, string>)
   return { exp_labels: labels, exp_annotations: annotations };
 }
 
-/** Input series with the given steady error ratio, or a string saying why this indicator cannot be synthesized. */
-function inputSeriesFor(indicator: Indicator, errorRatio: number): InputSeries[] | string {
-  const counter = (perMinute: number) => `0+${formatNumber(clean(perMinute))}x${SERIES_MINUTES}`;
+/**
+ * A counter growing by `share(errorRatio)` of TOTAL_PER_MINUTE each minute of the profile, in promtool's expanding
+ * notation: one `start+step x count` run per segment, the first starting at 0.
+ */
+type CounterOf = (share: (errorRatio: number) => number) => string;
+
+function counterOf(profile: Profile): CounterOf {
+  return (share) => {
+    let value = 0;
+    const runs = profile.map((segment, index) => {
+      const step = clean(TOTAL_PER_MINUTE * share(segment.errorRatio));
+      const first = index === 0 ? 0 : clean(value + step);
+      const count = index === 0 ? segment.minutes : segment.minutes - 1;
+      value = clean(first + step * count);
+      return `${formatNumber(first)}+${formatNumber(step)}x${count}`;
+    });
+    return runs.join(' ');
+  };
+}
+
+/** Input series following the error-ratio profile, or a string saying why this indicator cannot be synthesized. */
+function inputSeriesFor(indicator: Indicator, profile: Profile): InputSeries[] | string {
+  const counter = counterOf(profile);
   switch (indicator.kind) {
     case 'ratio':
-      return counterPair(indicator.errors, indicator.total, errorRatio, counter);
+      return counterPair(indicator.errors, indicator.total, counter);
     case 'events': {
       const errors = windowedSelectors(indicator.errorQuery);
       const total = windowedSelectors(indicator.totalQuery);
       const good = errors.length === 2 && total.length === 1 ? errors.find((selector) => selector !== total[0]) : undefined;
-      if (good !== undefined && errors.includes(total[0]!)) return goodTotalPair(good, total[0]!, errorRatio, counter);
+      if (good !== undefined && errors.includes(total[0]!)) return goodTotalPair(good, total[0]!, counter);
       if (errors.length !== 1 || total.length !== 1) {
         return 'events queries must each read exactly one `metric{...}[{{window}}]` selector for a test to be generated';
       }
-      return counterPair(errors[0]!, total[0]!, errorRatio, counter);
+      return counterPair(errors[0]!, total[0]!, counter);
     }
     case 'latency': {
       if (indicator.native) return 'promtool 2.42 input_series cannot express native histograms';
@@ -111,11 +230,8 @@ function inputSeriesFor(indicator: Indicator, errorRatio: number): InputSeries[]
       const labels = parsed && solveLabels(parsed);
       if (!labels) return `cannot pick label values matching ${indicator.histogram}`;
       return [
-        { series: seriesText(`${name}_count`, labels), values: counter(TOTAL_PER_MINUTE) },
-        {
-          series: seriesText(`${name}_bucket`, { ...labels, le: formatNumber(indicator.threshold) }),
-          values: counter(TOTAL_PER_MINUTE * (1 - errorRatio)),
-        },
+        { series: seriesText(`${name}_count`, labels), values: counter(() => 1) },
+        { series: seriesText(`${name}_bucket`, { ...labels, le: formatNumber(indicator.threshold) }), values: counter((ratio) => 1 - ratio) },
       ];
     }
     case 'boolGauge': {
@@ -123,7 +239,8 @@ function inputSeriesFor(indicator: Indicator, errorRatio: number): InputSeries[]
       const parsed = parseMatchers(matchers);
       const labels = parsed && solveLabels(parsed);
       if (!labels) return `cannot pick label values matching ${indicator.metric}`;
-      return [{ series: seriesText(name, labels), values: `${formatNumber(clean(1 - errorRatio))}+0x${SERIES_MINUTES}` }];
+      const runs = profile.map((segment, index) => `${formatNumber(clean(1 - segment.errorRatio))}+0x${index === 0 ? segment.minutes : segment.minutes - 1}`);
+      return [{ series: seriesText(name, labels), values: runs.join(' ') }];
     }
     case 'raw':
       return 'raw error-ratio queries are free-form PromQL: no input series can be derived';
@@ -135,31 +252,30 @@ function windowedSelectors(template: string): string[] {
   return [...found].map((match) => match[1]!);
 }
 
-function counterPair(errorsSelector: string, totalSelector: string, errorRatio: number, counter: (perMinute: number) => string): InputSeries[] | string {
+function counterPair(errorsSelector: string, totalSelector: string, counter: CounterOf): InputSeries[] | string {
   const errors = safeSelector(errorsSelector);
   const total = safeSelector(totalSelector);
   if (!errors || !total) return `cannot read the selectors ${errorsSelector} and ${totalSelector}`;
-  const errorsPerMinute = TOTAL_PER_MINUTE * errorRatio;
   if (errors.name !== total.name) {
     const errorLabels = solveLabels(errors.matchers);
     const totalLabels = solveLabels(total.matchers);
     if (!errorLabels || !totalLabels) return `cannot pick label values matching ${errorsSelector} and ${totalSelector}`;
     return [
-      { series: seriesText(errors.name, errorLabels), values: counter(errorsPerMinute) },
-      { series: seriesText(total.name, totalLabels), values: counter(TOTAL_PER_MINUTE) },
+      { series: seriesText(errors.name, errorLabels), values: counter((ratio) => ratio) },
+      { series: seriesText(total.name, totalLabels), values: counter(() => 1) },
     ];
   }
   const errorLabels = solveLabels([...errors.matchers, ...total.matchers]);
   const goodLabels = solveLabels(total.matchers, errors.matchers);
   if (!errorLabels || !goodLabels) return `cannot pick label values that tell ${errorsSelector} apart within ${totalSelector}`;
   return [
-    { series: seriesText(errors.name, errorLabels), values: counter(errorsPerMinute) },
-    { series: seriesText(total.name, goodLabels), values: counter(TOTAL_PER_MINUTE - errorsPerMinute) },
+    { series: seriesText(errors.name, errorLabels), values: counter((ratio) => ratio) },
+    { series: seriesText(total.name, goodLabels), values: counter((ratio) => 1 - ratio) },
   ];
 }
 
 /** Errors written as `total - good` (OpenSLO good/total): good series plus bad series that the good selector misses. */
-function goodTotalPair(goodSelector: string, totalSelector: string, errorRatio: number, counter: (perMinute: number) => string): InputSeries[] | string {
+function goodTotalPair(goodSelector: string, totalSelector: string, counter: CounterOf): InputSeries[] | string {
   const good = safeSelector(goodSelector);
   const total = safeSelector(totalSelector);
   if (!good || !total || good.name !== total.name) return `cannot read the selectors ${goodSelector} and ${totalSelector} as one counter`;
@@ -167,8 +283,8 @@ function goodTotalPair(goodSelector: string, totalSelector: string, errorRatio: 
   const badLabels = solveLabels(total.matchers, good.matchers);
   if (!goodLabels || !badLabels) return `cannot pick label values that tell ${goodSelector} apart within ${totalSelector}`;
   return [
-    { series: seriesText(total.name, goodLabels), values: counter(TOTAL_PER_MINUTE * (1 - errorRatio)) },
-    { series: seriesText(total.name, badLabels), values: counter(TOTAL_PER_MINUTE * errorRatio) },
+    { series: seriesText(total.name, goodLabels), values: counter((ratio) => 1 - ratio) },
+    { series: seriesText(total.name, badLabels), values: counter((ratio) => ratio) },
   ];
 }
 

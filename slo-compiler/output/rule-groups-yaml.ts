@@ -15,5 +15,9 @@ export function ruleToPlain(rule: Rule): Record<string, unknown> {
 }
 
 export function groupsToPlain(groups: RuleGroup[]): Array<Record<string, unknown>> {
-  return groups.map((group) => ({ name: group.name, rules: group.rules.map(ruleToPlain) }));
+  return groups.map((group) => ({
+    name: group.name,
+    ...(group.interval === undefined ? {} : { interval: group.interval }),
+    rules: group.rules.map(ruleToPlain),
+  }));
 }

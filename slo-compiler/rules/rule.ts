@@ -17,6 +17,8 @@ export type Rule = RecordingRule | AlertingRule;
 
 export interface RuleGroup {
   name: string;
+  /** Evaluation interval (Prometheus duration); absent: Prometheus' global evaluation_interval. */
+  interval?: string;
   rules: Rule[];
 }
 

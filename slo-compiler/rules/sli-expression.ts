@@ -1,3 +1,4 @@
+import { parseDuration } from '../../common/duration.js';
 import type { Indicator } from '../model.js';
 import { formatNumber } from './number.js';
 import { parseSelector, renderSelector } from './selector.js';
@@ -15,7 +16,11 @@ export interface EventRates {
   total: string;
 }
 
-/** Error and total event rates over the window, or null for indicators that are ratios already (raw, boolGauge). */
+/**
+ * Error and total event rates (events per second) over the window, or null for raw indicators (a ratio with no
+ * counts behind it). A boolGauge's events are its samples (probes): errors are the missing part of each sample,
+ * `count_over_time - sum_over_time`, so a 0/1 gauge counts failed probes.
+ */
 export function eventRates(indicator: Indicator, window: string): EventRates | null {
   switch (indicator.kind) {
     case 'ratio':
@@ -27,8 +32,15 @@ export function eventRates(indicator: Indicator, window: string): EventRates | n
       };
     case 'latency':
       return latencyRates(indicator, window);
+    case 'boolGauge': {
+      const seconds = formatNumber(parseDuration(window) / 1000);
+      const range = `${indicator.metric}[${window}]`;
+      return {
+        errors: `sum(count_over_time(${range}) - sum_over_time(${range})) / ${seconds}`,
+        total: `sum(count_over_time(${range})) / ${seconds}`,
+      };
+    }
     case 'raw':
-    case 'boolGauge':
       return null;
   }
 }
@@ -79,6 +91,7 @@ export function errorRatioExpr(indicator: Indicator, window: string): string {
   }
 }
 
-function ratioOf(rates: EventRates): string {
+/** errors / total, the denominator guarded with `> 0` so an idle window has no value instead of NaN. */
+export function ratioOf(rates: EventRates): string {
   return `(${rates.errors})\n/\n((${rates.total}) > 0)\n`;
 }

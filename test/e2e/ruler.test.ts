@@ -34,7 +34,8 @@ const CLUSTER = 'eu-1';
 const OTHER_TENANT = 'shop-us';
 const OTHER_CLUSTER = 'us-2';
 const SLO = 'checkout-ruler';
-const GROUPS = [`sloth-slo-alerts-${SLO}`, `sloth-slo-meta-recordings-${SLO}`, `sloth-slo-sli-recordings-${SLO}`];
+// Sloth's three groups and the hourly group of the default --long-windows counts.
+const GROUPS = [`metricops-slo-sli-hourly-${SLO}`, `sloth-slo-alerts-${SLO}`, `sloth-slo-meta-recordings-${SLO}`, `sloth-slo-sli-recordings-${SLO}`];
 
 const sloSpec = (extra = ''): string => `apiVersion: metricops.io/v1alpha1
 kind: ServiceLevelObjective
@@ -125,16 +126,16 @@ describe('metricops rules in a real Cortex ruler', () => {
     const first = await sync('--ruler-url', cortex.url, '--ruler-tenant', TENANT, '--cluster-label', CLUSTER);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`ruler ${cortex.url}/api/v1/rules, tenant ${TENANT}, namespace metricops: 3 created, 0 updated, 0 deleted, 0 unchanged (4 requests, 3 writes)`);
+    expect(first.stdout).toContain(`ruler ${cortex.url}/api/v1/rules, tenant ${TENANT}, namespace metricops: 4 created, 0 updated, 0 deleted, 0 unchanged (5 requests, 4 writes)`);
     expect(await cortex.ruleGroupNames(TENANT, 'metricops')).toEqual(GROUPS);
 
     const second = await sync('--ruler-url', cortex.url, '--ruler-tenant', TENANT, '--cluster-label', CLUSTER);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('0 created, 0 updated, 0 deleted, 3 unchanged (1 request, 0 writes)');
+    expect(second.stdout).toContain('0 created, 0 updated, 0 deleted, 4 unchanged (1 request, 0 writes)');
 
     // The other cluster: its own tenant, its own cluster label.
     const other = await sync('--ruler-url', cortex.url, '--ruler-tenant', OTHER_TENANT, '--cluster-label', OTHER_CLUSTER);
-    expect(other.stdout).toContain(`tenant ${OTHER_TENANT}, namespace metricops: 3 created`);
+    expect(other.stdout).toContain(`tenant ${OTHER_TENANT}, namespace metricops: 4 created`);
   });
 
   test("the ruler evaluates them on the pushed samples, alerts Alertmanager, and the feedback pipeline (--cluster eu-1) rolls v2 back to v1 on eu-1's alert, not us-2's", async () => {
@@ -182,10 +183,10 @@ describe('metricops rules in a real Cortex ruler', () => {
   test('a group over the tenant\'s rules-per-group limit: exit 1, the group and Cortex\'s answer named, the applied groups listed', async () => {
     const result = await sync('--ruler-url', cortex.url, '--ruler-tenant', 'tight');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('2 created, 0 updated, 0 deleted, 0 unchanged');
+    expect(result.stdout).toContain('3 created, 0 updated, 0 deleted, 0 unchanged');
     expect(result.stdout).toMatch(new RegExp(`  FAILED {4}sloth-slo-sli-recordings-${SLO} \\(create\\): POST ${cortex.url}/api/v1/rules/metricops: HTTP 400: .*limit.*`));
-    expect(result.stderr).toMatch(new RegExp(`^metricops: ruler sync incomplete \\(namespace metricops, tenant tight\\); sloth-slo-sli-recordings-${SLO} \\(create\\) failed: .*HTTP 400: .*; applied: 2 \\(sloth-slo-alerts-${SLO}, sloth-slo-meta-recordings-${SLO}\\)`));
-    expect(await cortex.ruleGroupNames('tight', 'metricops')).toEqual([GROUPS[0], GROUPS[1]]);
+    expect(result.stderr).toMatch(new RegExp(`^metricops: ruler sync incomplete \\(namespace metricops, tenant tight\\); sloth-slo-sli-recordings-${SLO} \\(create\\) failed: .*HTTP 400: .*; applied: 3 \\(metricops-slo-sli-hourly-${SLO}, sloth-slo-alerts-${SLO}, sloth-slo-meta-recordings-${SLO}\\)`));
+    expect(await cortex.ruleGroupNames('tight', 'metricops')).toEqual([GROUPS[0], GROUPS[1], GROUPS[2]]);
   });
 
   test('a rule Cortex refuses (an annotation template metricops does not check): exit 1 with Cortex\'s reason; the old group stays', async () => {
@@ -196,7 +197,7 @@ describe('metricops rules in a real Cortex ruler', () => {
     expect(result.stdout).toMatch(new RegExp(`FAILED {4}sloth-slo-alerts-${SLO} \\(update\\): POST .* HTTP 400: .*annotation "summary": template: .*unclosed action`));
     expect(result.stderr).toMatch(/ruler sync incomplete .*failed: .*unclosed action.*; nothing was applied/);
     expect(await cortex.ruleGroupNames(TENANT, 'metricops')).toEqual(GROUPS);
-    expect((await sync('--ruler-url', cortex.url, '--ruler-tenant', TENANT, '--cluster-label', CLUSTER)).stdout).toContain('3 unchanged (1 request, 0 writes)');
+    expect((await sync('--ruler-url', cortex.url, '--ruler-tenant', TENANT, '--cluster-label', CLUSTER)).stdout).toContain('4 unchanged (1 request, 0 writes)');
   });
 
   test('no ruler listening: exit 1 after bounded retries, "no connection", nothing applied', async () => {
@@ -212,7 +213,7 @@ describe('metricops rules in a real Cortex ruler', () => {
 
     const other = await sync('--ruler-url', cortex.url, '--ruler-tenant', 'shop-other');
     expect(other.code).toBe(0);
-    expect(other.stdout).toContain('tenant shop-other, namespace metricops: 3 created, 0 updated, 0 deleted, 0 unchanged');
+    expect(other.stdout).toContain('tenant shop-other, namespace metricops: 4 created, 0 updated, 0 deleted, 0 unchanged');
     expect(await cortex.ruleGroupNames(TENANT, 'metricops')).toEqual(GROUPS);
     // That tenant has no samples: its rules read nothing (the header decides whose data rules read).
     expect(await cortex.query('shop-other', 'http_requests_total')).toEqual([]);
@@ -227,7 +228,7 @@ describe('metricops rules in a real Cortex ruler', () => {
 
     const result = await sync('--ruler-url', cortex.url, '--ruler-tenant', TENANT, '--cluster-label', CLUSTER);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('3 created, 0 updated, 3 deleted, 0 unchanged');
+    expect(result.stdout).toContain('4 created, 0 updated, 4 deleted, 0 unchanged');
     expect(result.stdout).toContain('  left alone team-recordings: in the namespace, but not generated by metricops');
     expect(await cortex.ruleGroupNames(TENANT, 'metricops')).toEqual([...GROUPS.map((group) => group.replace(SLO, 'checkout-renamed')), 'team-recordings'].sort());
   });

@@ -6,7 +6,7 @@ import { isAlertingRule } from '../../../slo-compiler/rules/rule.js';
 import { runCli } from '../cli/run-cli.js';
 import { makeSlo, slothBaseSlo1 } from './rules/fixtures.js';
 
-const options: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
+const options: CompileOptions = { format: 'prometheus', longWindows: 'counts', emitTests: false };
 const input: CompileInput = {
   slos: [makeSlo(), slothBaseSlo1()],
   inlineRules: [{ namespace: 'shop', deployment: 'search', expr: 'up{job="search"} == 0', for: '1m', location: { source: 'search.yaml' } }],

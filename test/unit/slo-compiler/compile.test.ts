@@ -5,7 +5,7 @@ import type { CompileInput, InlineRule } from '../../../slo-compiler/model.js';
 import { GENERATED_MARKER } from '../../../slo-compiler/output/header.js';
 import { indicators, makeSlo, slothBaseSlo1 } from './rules/fixtures.js';
 
-const prometheus: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
+const prometheus: CompileOptions = { format: 'prometheus', longWindows: 'counts', emitTests: false };
 const inline = (deployment: string): InlineRule => ({
   namespace: 'shop',
   deployment,
@@ -95,7 +95,7 @@ describe('compile', () => {
   });
 
   test('operator format with tests: each test gets a plain rule file next to it (promtool reads no PrometheusRule)', () => {
-    const compiled = compile({ slos: [makeSlo()], inlineRules: [] }, { format: 'operator', longWindows: 'exact', emitTests: true });
+    const compiled = compile({ slos: [makeSlo()], inlineRules: [] }, { format: 'operator', longWindows: 'counts', emitTests: true });
     expect(compiled.files.map((file) => file.path)).toEqual([
       'checkout-availability.rules.yaml',
       'tests/checkout-availability.rules.yaml',

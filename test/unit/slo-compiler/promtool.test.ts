@@ -1,36 +1,29 @@
 /**
- * The real Prometheus rule engine is the judge: promtool checks every compiled example and runs the emitted
- * unit tests, in both output formats and both long-window modes; a timing test replays a burn through the
- * rules for the Sloth example and checks the alerts fire exactly when the multiwindow multi-burn-rate scheme says.
+ * The real Prometheus rule engine is the judge, in both versions users run (promtool 2.42 from Debian and
+ * promtool 3, whose range selectors are left-open): promtool checks every compiled example and runs the emitted
+ * unit tests in both output formats and both long-window modes; a timing test replays a burn through the rules of
+ * the Sloth example; and the `counts` mode's promises are checked on series built for them: a period SLI equal to
+ * errors/events where Sloth's is far off, and what the windows say in the first hours after the rules are deployed.
  */
 import { jest } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { compile } from '../../../slo-compiler/compile.js';
 import { writeCompiledRules } from '../../../slo-compiler/output/write.js';
 import { loadSpecs } from '../../../slo-compiler/inputs/load.js';
 import { burnRateWindows } from '../../../slo-compiler/rules/burn-rate.js';
 import { formatPromDuration } from '../../../slo-compiler/rules/prom-duration.js';
+import { errorRatioExpr } from '../../../slo-compiler/rules/sli-expression.js';
+import type { LongWindowMode } from '../../../slo-compiler/rules/sli-rules.js';
+import { PROMTOOLS, runPromtool, type Promtool } from './promtools.js';
+import { indicators, makeSlo } from './rules/fixtures.js';
 
-const run = promisify(execFile);
-const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
 const EXAMPLES = 'examples/slos';
+const MODES: LongWindowMode[] = ['counts', 'sloth'];
 
-async function promtool(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
-  try {
-    const { stdout, stderr } = await run(PROMTOOL, args, { cwd, timeout: 60_000 });
-    return { ok: true, output: stdout + stderr };
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, output: `${failure.stdout ?? ''}${failure.stderr ?? failure.message}` };
-  }
-}
-
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let dir: string;
 beforeEach(async () => {
@@ -40,11 +33,29 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('compiled examples under promtool', () => {
+/** Writes a promtool test file next to the rules and runs it; throws promtool's output when it fails. */
+async function passes(promtool: Promtool, test: object): Promise<void> {
+  await writeFile(join(dir, 'check.test.yaml'), stringify(test));
+  const result = await runPromtool(promtool, ['test', 'rules', 'check.test.yaml'], dir);
+  if (!result.ok) throw new Error(`${promtool.name}:\n${result.output}`);
+}
+
+/** promtool's series notation for a counter growing by `perMinute(minute)` in each minute 1..minutes. */
+function counter(minutes: number, perMinute: (minute: number) => number): string {
+  let value = 0;
+  const values: number[] = [];
+  for (let minute = 0; minute <= minutes; minute += 1) {
+    values.push(Number(value.toFixed(6)));
+    value += perMinute(minute + 1);
+  }
+  return values.join(' ');
+}
+
+describe.each(PROMTOOLS)('compiled examples under $name', (promtool) => {
   test.each([
-    ['prometheus rule files, exact long windows', 'prometheus', 'exact'],
-    ['prometheus rule files, long windows from recorded counts', 'prometheus', 'reuse'],
-    ['PrometheusRule objects, exact long windows', 'operator', 'exact'],
+    ['prometheus rule files, counts (the default)', 'prometheus', 'counts'],
+    ['prometheus rule files, Sloth\'s expressions', 'prometheus', 'sloth'],
+    ['PrometheusRule objects, counts', 'operator', 'counts'],
   ] as const)('%s: rules check clean and every emitted test passes', async (_description, format, longWindows) => {
     const input = await loadSpecs([EXAMPLES]);
     const compiled = compile(input, { format, longWindows, emitTests: true });
@@ -53,23 +64,37 @@ describe('compiled examples under promtool', () => {
     const ruleDir = format === 'operator' ? join(dir, 'tests') : dir;
     const ruleFiles = (await readdir(ruleDir)).filter((name) => name.endsWith('.rules.yaml'));
     expect(ruleFiles.length).toBeGreaterThanOrEqual(input.slos.length);
-    const check = await promtool(['check', 'rules', ...ruleFiles], ruleDir);
+    const check = await runPromtool(promtool, ['check', 'rules', ...ruleFiles], ruleDir);
     expect(check).toMatchObject({ ok: true });
     const tests = (await readdir(join(dir, 'tests'))).filter((name) => name.endsWith('.test.yaml'));
     expect(tests).toHaveLength(input.slos.length);
-    const result = await promtool(['test', 'rules', ...tests], join(dir, 'tests'));
+    const result = await runPromtool(promtool, ['test', 'rules', ...tests], join(dir, 'tests'));
     if (!result.ok) throw new Error(result.output);
   });
 
-  test('an emitted test can fail: with the burn threshold doubled the 20x test no longer holds', async () => {
+  test.each([
+    ['with the burn threshold doubled the 20x test no longer holds', 'a 20x error-budget burn pages', (rules: string) => rules.replaceAll('(14.4 * 0.001)', '(28.8 * 0.001)').replaceAll('(6 * 0.001)', '(28.8 * 0.001)')],
+    [
+      'with the 30m window summed from the 5m rates (2 minutes late) the page no longer follows the raw windows',
+      'slo_severity=\\"page\\"}) or vector(0))',
+      (rules: string) =>
+        rules.replace(
+          /expr: \|\n {6}\(sum\(rate\(http_requests_total\{job="checkout",code=~"5\.\."\}\[30m\]\)\)\)\n.*\n.*\n/,
+          'expr: sum_over_time(slo:sli_error_events:rate5m[30m]) / sum_over_time(slo:sli_events:rate5m[30m])\n',
+        ),
+    ],
+  ])('an emitted test can fail: %s', async (_description, failingTest, tamper) => {
     const input = await loadSpecs([join(EXAMPLES, 'checkout.yaml')]);
-    const compiled = compile(input, { format: 'prometheus', longWindows: 'exact', emitTests: true });
+    const compiled = compile(input, { format: 'prometheus', longWindows: 'counts', emitTests: true });
     await writeCompiledRules(dir, compiled);
     const rulePath = join(dir, 'checkout-availability.rules.yaml');
-    await writeFile(rulePath, (await readFile(rulePath, 'utf8')).replaceAll('(14.4 * 0.001)', '(28.8 * 0.001)').replaceAll('(6 * 0.001)', '(28.8 * 0.001)'));
-    const result = await promtool(['test', 'rules', 'checkout-availability.test.yaml'], join(dir, 'tests'));
+    const original = await readFile(rulePath, 'utf8');
+    const tampered = tamper(original);
+    expect(tampered).not.toBe(original);
+    await writeFile(rulePath, tampered);
+    const result = await runPromtool(promtool, ['test', 'rules', 'checkout-availability.test.yaml'], join(dir, 'tests'));
     expect(result.ok).toBe(false);
-    expect(result.output).toContain('a 20x error-budget burn pages');
+    expect(result.output).toContain(failingTest);
   });
 });
 
@@ -90,7 +115,7 @@ function schemeSeverities(tMin: number, burn: { startMin: number; endMin: number
   return result;
 }
 
-describe('burn-rate timing parity on the Sloth example (promtool replays the series)', () => {
+describe('burn-rate timing on the Sloth example (promtool replays the series)', () => {
   // Three days of clean traffic first, so even the 3d window sees a full history; then a 4h burn at 20x.
   const PREFIX = 3 * 1440;
   const burn = { startMin: PREFIX, endMin: PREFIX + 240, factor: 20 };
@@ -108,18 +133,20 @@ describe('burn-rate timing parity on the Sloth example (promtool replays the ser
     ]);
   });
 
-  test.each([
-    ['the compiled alerts fire exactly at the expected eval times', false],
-    ['a wrong expectation (page already 35m into the burn) makes promtool fail', true],
-  ])('%s', async (_description, tamper) => {
+  const cases = PROMTOOLS.flatMap((promtool) =>
+    MODES.flatMap((mode) => [
+      [`${promtool.name}, ${mode}: the compiled alerts fire exactly at the expected eval times`, promtool, mode, false] as const,
+      [`${promtool.name}, ${mode}: a wrong expectation (page already 35m into the burn) makes promtool fail`, promtool, mode, true] as const,
+    ]),
+  );
+  test.each(cases)('%s', async (_description, promtool, mode, tamper) => {
     const input = await loadSpecs([join(EXAMPLES, 'sloth-myservice.yaml')]);
     const slo = input.slos[0]!;
-    const compiled = compile(input, { format: 'prometheus', longWindows: 'exact', emitTests: false });
+    const compiled = compile(input, { format: 'prometheus', longWindows: mode, emitTests: false });
     await writeCompiledRules(dir, compiled);
     const ruleFile = compiled.files[0]!.path;
-    const alertRules = (parse(compiled.files[0]!.content) as { groups: Array<{ rules: Array<Record<string, any>> }> }).groups
-      .flatMap((group) => group.rules)
-      .filter((rule) => rule.alert !== undefined);
+    const groups = (parse(compiled.files[0]!.content) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> }).groups;
+    const alertRules = groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
     const resultLabels = { sloth_id: slo.slothId, sloth_service: slo.service, sloth_slo: slo.slothSlo, ...slo.labels };
     const expectedAlert = (severity: string) => {
       const rule = alertRules.find((candidate) => candidate.labels.slo_severity === severity)!;
@@ -130,26 +157,18 @@ describe('burn-rate timing parity on the Sloth example (promtool replays the ser
       return { exp_labels: labels, exp_annotations: annotations };
     };
     // 1000 requests a minute; 2% of them fail (20x a 0.1% budget) between the burn start and end.
-    const counter = (perMinute: (minute: number) => number) => {
-      let value = 0;
-      const values: number[] = [];
-      for (let minute = 0; minute <= lastMinute; minute += 1) {
-        values.push(Number(value.toFixed(6)));
-        value += perMinute(minute + 1);
-      }
-      return values.join(' ');
-    };
     const burning = (minute: number) => minute > burn.startMin && minute <= burn.endMin;
     const test = {
       rule_files: [ruleFile],
       // Rules every 5m (eval times are multiples of 5m) keep the 3-day replay quick; samples stay 1m apart.
       evaluation_interval: '5m',
+      group_eval_order: groups.map((group) => group.name),
       tests: [
         {
           interval: '1m',
           input_series: [
-            { series: 'http_request_duration_seconds_count{job="myservice",code="500"}', values: counter((m) => (burning(m) ? 20 : 0)) },
-            { series: 'http_request_duration_seconds_count{job="myservice",code="200"}', values: counter((m) => (burning(m) ? 980 : 1000)) },
+            { series: 'http_request_duration_seconds_count{job="myservice",code="500"}', values: counter(lastMinute, (m) => (burning(m) ? 20 : 0)) },
+            { series: 'http_request_duration_seconds_count{job="myservice",code="200"}', values: counter(lastMinute, (m) => (burning(m) ? 980 : 1000)) },
           ],
           alert_rule_test: evalMinutes.map((t) => ({
             eval_time: `${t}m`,
@@ -160,7 +179,7 @@ describe('burn-rate timing parity on the Sloth example (promtool replays the ser
       ],
     };
     await writeFile(join(dir, 'timing.test.yaml'), stringify(test));
-    const result = await promtool(['test', 'rules', 'timing.test.yaml'], dir);
+    const result = await runPromtool(promtool, ['test', 'rules', 'timing.test.yaml'], dir);
     if (tamper) {
       expect(result.ok).toBe(false);
       expect(result.output).toContain(`time: ${formatPromDuration((PREFIX + 35) * MINUTE)},`);
@@ -170,45 +189,155 @@ describe('burn-rate timing parity on the Sloth example (promtool replays the ser
   });
 });
 
-describe('long windows under promtool: both forms give the ratio of counts, not a mean of ratios', () => {
+const checkoutSeries = (minutes: number, errors: (minute: number) => number, total: (minute: number) => number) => [
+  { series: 'http_requests_total{job="checkout",code="500"}', values: counter(minutes, errors) },
+  { series: 'http_requests_total{job="checkout",code="200"}', values: counter(minutes, (m) => total(m) - errors(m)) },
+];
+const SLI = (window: string) => `slo:sli_error:ratio_rate${window}{sloth_id="checkout-availability"}`;
+/** A check that passes when the recorded SLI is within `tolerance` of `value` (relative), and fails otherwise. */
+const within = (expr: string, value: number, tolerance: number, evalTime: string) => ({
+  expr: `count(abs(${expr} / ${value} - 1) < ${tolerance})`,
+  eval_time: evalTime,
+  exp_samples: [{ labels: '{}', value: 1 }],
+});
+const beyond = (expr: string, value: number, tolerance: number, evalTime: string) => ({
+  expr: `count(abs(${expr} / ${value} - 1) > ${tolerance})`,
+  eval_time: evalTime,
+  exp_samples: [{ labels: '{}', value: 1 }],
+});
+
+async function compiledCheckout(mode: LongWindowMode, window = '30d'): Promise<{ ruleFile: string; groups: string[] }> {
+  const compiled = compile({ slos: [makeSlo({ window })], inlineRules: [] }, { format: 'prometheus', longWindows: mode, emitTests: false });
+  await writeCompiledRules(dir, compiled);
+  const groups = (parse(compiled.files[0]!.content) as { groups: Array<{ name: string }> }).groups.map((group) => group.name);
+  return { ruleFile: compiled.files[0]!.path, groups };
+}
+
+describe.each(PROMTOOLS)('long windows under $name: ratios of counts, not means of ratios', (promtool) => {
   // 12h of light traffic failing 10% (100/min), then 12h of heavy clean traffic (1000/min). Over 1d the error
   // ratio is 7200 / 792000 = 0.00909; a mean of the 5m ratios would say 0.05.
-  test.each([['exact'], ['reuse']] as const)('%s: slo:sli_error:ratio_rate1d at 24h is 0.00909', async (mode) => {
-    const { makeSlo } = await import('./rules/fixtures.js');
-    const compiled = compile({ slos: [makeSlo()], inlineRules: [] }, { format: 'prometheus', longWindows: mode, emitTests: false });
-    await writeCompiledRules(dir, compiled);
-    const counter = (perMinute: (minute: number) => number) => {
-      let value = 0;
-      const values: number[] = [];
-      for (let minute = 0; minute <= 1440; minute += 1) {
-        values.push(value);
-        value += perMinute(minute + 1);
-      }
-      return values.join(' ');
-    };
+  test.each(MODES)('%s: slo:sli_error:ratio_rate1d at 24h is 0.00909', async (mode) => {
+    const { ruleFile, groups } = await compiledCheckout(mode);
     const light = (minute: number) => minute <= 720;
-    const test = {
-      rule_files: [compiled.files[0]!.path],
+    await passes(promtool, {
+      rule_files: [ruleFile],
       evaluation_interval: '5m',
+      group_eval_order: groups,
       tests: [
         {
           interval: '1m',
-          input_series: [
-            { series: 'http_requests_total{job="checkout",code="500"}', values: counter((m) => (light(m) ? 10 : 0)) },
-            { series: 'http_requests_total{job="checkout",code="200"}', values: counter((m) => (light(m) ? 90 : 1000)) },
-          ],
+          input_series: checkoutSeries(1440, (m) => (light(m) ? 10 : 0), (m) => (light(m) ? 100 : 1000)),
+          promql_expr_test: [within(SLI('1d'), 7200 / 792_000, 0.02, '24h')],
+        },
+      ],
+    });
+  });
+
+  /**
+   * Two days of traffic swinging 10x over the day (100/min at night to 1000/min at the afternoon peak) with the
+   * error ratio highest at night (up to 2%, 0.05% at the peak), constant within each hour. promtool runs every group
+   * at every evaluation step (it ignores a group's interval), so the test evaluates every hour, as Prometheus runs
+   * the hourly group. Each hourly evaluation averages the 5m rates recorded in the hour that ended a second earlier:
+   * here the one recorded at the end of the previous hour, which is that hour's rate. So at hour 48 the period covers
+   * the 47 hours whose rates were recorded by the hour before: errors/events over those hours is the truth.
+   */
+  const HOURS = 48;
+  const traffic = (hour: number) => {
+    const day = (1 - Math.cos((2 * Math.PI * (hour % 24)) / 24)) / 2; // 0 at midnight, 1 at noon
+    const total = Math.round(100 + 900 * day);
+    return { total, errors: Math.round(total * (0.0005 + 0.0195 * (1 - day))) };
+  };
+  const hourOf = (minute: number) => Math.ceil(minute / 60) - 1;
+  const truthOver = (hours: number) => {
+    let errors = 0;
+    let total = 0;
+    for (let hour = 0; hour < hours; hour += 1) {
+      errors += 60 * traffic(hour).errors;
+      total += 60 * traffic(hour).total;
+    }
+    return errors / total;
+  };
+  const truth = truthOver(HOURS - 1);
+  const series = () => checkoutSeries(HOURS * 60, (m) => traffic(hourOf(m)).errors, (m) => traffic(hourOf(m)).total);
+
+  test('the test traffic varies 10x and its errors/events differ from the mean of hourly ratios by more than 10%', () => {
+    const totals = Array.from({ length: 24 }, (_, hour) => traffic(hour).total);
+    expect(Math.max(...totals) / Math.min(...totals)).toBeGreaterThanOrEqual(9.9);
+    const meanOfRatios = Array.from({ length: HOURS }, (_, hour) => traffic(hour).errors / traffic(hour).total).reduce((a, b) => a + b) / HOURS;
+    expect(Math.abs(meanOfRatios / truthOver(HOURS) - 1)).toBeGreaterThan(0.1);
+  });
+
+  test('counts: the 30d SLI after two such days is errors/events (over the hours the hourly group has read) to 1e-9', async () => {
+    const { ruleFile, groups } = await compiledCheckout('counts');
+    await passes(promtool, {
+      rule_files: [ruleFile],
+      evaluation_interval: '1h',
+      group_eval_order: groups,
+      tests: [{ interval: '1m', input_series: series(), promql_expr_test: [within(SLI('30d'), truth, 1e-9, `${HOURS}h`)] }],
+    });
+  });
+
+  test('sloth: Sloth\'s 30d SLI (mean of the 5m ratios, every 5 minutes) is more than 10% off on the same series', async () => {
+    const { ruleFile, groups } = await compiledCheckout('sloth');
+    await passes(promtool, {
+      rule_files: [ruleFile],
+      evaluation_interval: '5m',
+      group_eval_order: groups,
+      tests: [{ interval: '1m', input_series: series(), promql_expr_test: [beyond(SLI('30d'), truthOver(HOURS), 0.1, `${HOURS}h`)] }],
+    });
+  });
+});
+
+/**
+ * Rules deployed at hour 24 on a service with a day of history: Prometheus starts evaluating them then, so the
+ * recorded series start then. The test gates every rule with `and on() (vector(time()) >= deploy)`, which is
+ * exactly "not evaluated before the deploy". Until hour 23 the service failed 1% of 1000 requests a minute; from
+ * then on 0.05%.
+ */
+describe.each(PROMTOOLS)('the first day after deploying counts rules, under $name', (promtool) => {
+  const DEPLOY_MIN = 24 * 60;
+  const CHANGE_MIN = DEPLOY_MIN - 60;
+  const END_MIN = DEPLOY_MIN + 26 * 60;
+  const errorsPerMinute = (minute: number) => (minute <= CHANGE_MIN ? 10 : 0.5);
+  const AFTER = 0.0005;
+
+  async function gatedRules(): Promise<{ ruleFile: string; groups: string[] }> {
+    const { ruleFile, groups } = await compiledCheckout('counts');
+    const path = join(dir, ruleFile);
+    const rules = parse(await readFile(path, 'utf8')) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+    for (const group of rules.groups) {
+      for (const rule of group.rules) rule.expr = `(${rule.expr.trim()})\nand on() (vector(time()) >= ${DEPLOY_MIN * 60})`;
+    }
+    await writeFile(path, stringify(rules));
+    return { ruleFile, groups };
+  }
+
+  test('before: nothing; 6h after: 1d, 3d and the period cover the time since the deploy (0.05%) while the raw 1d still sees the 1% day; a day later the 1d window is the raw one', async () => {
+    const { ruleFile, groups } = await gatedRules();
+    const raw1d = errorRatioExpr(indicators.ratio!, '1d').replace(/\n/g, ' ');
+    const rawAt6h = (18 * 60 * 10 - 60 * 10 + 7 * 60 * 0.5) / (24 * 60 * 1000); // 17h at 1%, 7h at 0.05%
+    const sixHoursAfter = `${DEPLOY_MIN / 60 + 6}h`;
+    const dayAfter = `${END_MIN / 60}h`;
+    await passes(promtool, {
+      rule_files: [ruleFile],
+      evaluation_interval: '1m',
+      group_eval_order: groups,
+      tests: [
+        {
+          interval: '1m',
+          input_series: checkoutSeries(END_MIN, errorsPerMinute, () => 1000),
           promql_expr_test: [
-            {
-              expr: 'count((slo:sli_error:ratio_rate1d > 0.0088) < 0.0094)',
-              eval_time: '24h',
-              exp_samples: [{ labels: '{}', value: 1 }],
-            },
+            { expr: `absent(${SLI('5m')})`, eval_time: `${DEPLOY_MIN - 10}m`, exp_samples: [{ labels: '{sloth_id="checkout-availability"}', value: 1 }] },
+            within(SLI('5m'), AFTER, 1e-9, sixHoursAfter),
+            within(SLI('1d'), AFTER, 1e-9, sixHoursAfter),
+            within(SLI('3d'), AFTER, 1e-9, sixHoursAfter),
+            within(SLI('30d'), AFTER, 1e-9, sixHoursAfter),
+            within(`(${raw1d})`, rawAt6h, 0.01, sixHoursAfter),
+            within(SLI('1d'), AFTER, 1e-9, dayAfter),
+            within(`(${raw1d})`, AFTER, 1e-9, dayAfter),
           ],
         },
       ],
-    };
-    await writeFile(join(dir, 'long-window.test.yaml'), stringify(test));
-    const result = await promtool(['test', 'rules', 'long-window.test.yaml'], dir);
-    if (!result.ok) throw new Error(result.output);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,22 @@ describe('metricops compile', () => {
     const second = capture();
     expect(await main(['compile', 'examples/slos/checkout.yaml', '--out', out], second.context)).toBe(0);
     expect(second.out()).toContain('  removed   tests/checkout-availability.test.yaml\n');
+  });
+
+  test.each([
+    ['the default is counts', [], 'counts', ''],
+    ['--long-windows sloth', ['--long-windows', 'sloth'], 'sloth', ''],
+    ['--long-windows exact (deprecated) is sloth, with a warning', ['--long-windows', 'exact'], 'sloth', 'warning: --long-windows exact is deprecated: use --long-windows sloth'],
+    ['--long-windows reuse (deprecated) is counts, with a warning', ['--long-windows', 'reuse'], 'counts', 'warning: --long-windows reuse is deprecated: use --long-windows counts'],
+  ])('%s', async (_description, flags, mode, warning) => {
+    const result = capture();
+    const out = join(dir, 'rules');
+    expect(await main(['compile', 'examples/slos/checkout.yaml', '--out', out, ...flags], result.context)).toBe(0);
+    const rules = await readFile(join(out, 'checkout-availability.rules.yaml'), 'utf8');
+    expect(rules.includes('slo:sli_error_events:rate5m')).toBe(mode === 'counts');
+    expect(rules.includes('count_over_time(slo:sli_error:ratio_rate5m')).toBe(mode === 'sloth');
+    if (warning === '') expect(result.err()).toBe('');
+    else expect(result.err()).toContain(warning);
   });
 
   test('invalid input exits 1, says where, and writes nothing', async () => {

@@ -19,7 +19,7 @@ spec:
 
 type Rule = { alert?: string; expr: string; labels?: Record<string, string> };
 
-function alertRules(window: string, longWindows: 'exact' | 'reuse'): Rule[] {
+function alertRules(window: string, longWindows: 'counts' | 'sloth'): Rule[] {
   const { input, issues } = parseSpecs([{ source: 'slo.yaml', text: spec(window) }]);
   expect(issues).toEqual([]);
   const compiled = compile(input, { format: 'prometheus', longWindows, emitTests: false });
@@ -32,10 +32,10 @@ const windowName = (ms: number) => formatDuration(ms);
 
 describe('alert thresholds read back from the compiled alert rules', () => {
   test.each([
-    ['a 30d SLO, exact long windows', '30d', 'exact'],
-    ['a 28d SLO, exact long windows', '28d', 'exact'],
-    ['a 30d SLO, reused long windows', '30d', 'reuse'],
-    ['a 7d SLO, exact long windows', '7d', 'exact'],
+    ['a 30d SLO, windows as counts (the default)', '30d', 'counts'],
+    ['a 28d SLO, windows as counts', '28d', 'counts'],
+    ['a 30d SLO, Sloth\'s expressions', '30d', 'sloth'],
+    ['a 7d SLO, windows as counts', '7d', 'counts'],
   ] as const)('%s: each alert is two window pairs, each window over the compiler\'s factor times the budget', (_name, window, longWindows) => {
     const factors = burnRateWindows(parseDuration(window));
     const budget = 1 - 0.995;

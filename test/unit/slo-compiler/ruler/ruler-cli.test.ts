@@ -11,7 +11,8 @@ import { runCli } from '../../cli/run-cli.js';
 import { CHECKOUT_SLO, git, RemoteFixture } from '../sync/git-fixture.js';
 import { FakeRuler } from './fake-ruler.js';
 
-const CHECKOUT_GROUPS = ['sloth-slo-alerts-checkout-availability', 'sloth-slo-meta-recordings-checkout-availability', 'sloth-slo-sli-recordings-checkout-availability'];
+// The default --long-windows counts adds the hourly group to Sloth's three.
+const CHECKOUT_GROUPS = ['metricops-slo-sli-hourly-checkout-availability', 'sloth-slo-alerts-checkout-availability', 'sloth-slo-meta-recordings-checkout-availability', 'sloth-slo-sli-recordings-checkout-availability'];
 
 let ruler: FakeRuler;
 let dir: string;
@@ -33,8 +34,8 @@ describe('metricops compile --ruler-url', () => {
     expect(first).toEqual({
       code: 0,
       stdout: [
-        'compiled 1 SLO and 0 inline rules into 3 rule groups',
-        `ruler ${ruler.url}/api/v1/rules, tenant team-a, namespace metricops: 3 created, 0 updated, 0 deleted, 0 unchanged (4 requests, 3 writes)`,
+        'compiled 1 SLO and 0 inline rules into 4 rule groups',
+        `ruler ${ruler.url}/api/v1/rules, tenant team-a, namespace metricops: 4 created, 0 updated, 0 deleted, 0 unchanged (5 requests, 4 writes)`,
         ...CHECKOUT_GROUPS.map((group) => `  created   ${group}`),
         '',
       ].join('\n'),
@@ -43,13 +44,13 @@ describe('metricops compile --ruler-url', () => {
     expect([...ruler.groups('metricops', 'team-a').keys()].sort()).toEqual(CHECKOUT_GROUPS);
 
     const second = await runCli(['compile', spec, '--ruler-url', ruler.url, '--ruler-tenant', 'team-a']);
-    expect(second.stdout).toContain('0 created, 0 updated, 0 deleted, 3 unchanged (1 request, 0 writes)');
+    expect(second.stdout).toContain('0 created, 0 updated, 0 deleted, 4 unchanged (1 request, 0 writes)');
   });
 
   test('with --out the files are written and the same groups go to the ruler', async () => {
     const result = await runCli(['compile', spec, '--out', join(dir, 'rules'), '--ruler-url', `${ruler.url}/api/v1/rules`, '--ruler-namespace', 'slos-eu']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^compiled 1 SLO and 0 inline rules into .*: 1 written, 0 unchanged, 0 removed\n {2}written {3}checkout-availability\.rules\.yaml\nruler .*, no tenant, namespace slos-eu: 3 created/);
+    expect(result.stdout).toMatch(/^compiled 1 SLO and 0 inline rules into .*: 1 written, 0 unchanged, 0 removed\n {2}written {3}checkout-availability\.rules\.yaml\nruler .*, no tenant, namespace slos-eu: 4 created/);
     expect(await readdir(join(dir, 'rules'))).toEqual(['checkout-availability.rules.yaml']);
     expect([...ruler.groups('slos-eu').keys()].sort()).toEqual(CHECKOUT_GROUPS);
   });
@@ -58,9 +59,9 @@ describe('metricops compile --ruler-url', () => {
     ruler.refusals.set('sloth-slo-sli-recordings-checkout-availability', { status: 400, text: 'per-user rules per rule group limit (limit: 7 actual: 8) exceeded' });
     const result = await runCli(['compile', spec, '--ruler-url', ruler.url]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('2 created, 0 updated, 0 deleted, 0 unchanged');
+    expect(result.stdout).toContain('3 created, 0 updated, 0 deleted, 0 unchanged');
     expect(result.stdout).toContain('  FAILED    sloth-slo-sli-recordings-checkout-availability (create): POST');
-    expect(result.stderr).toMatch(/^metricops: ruler sync incomplete \(namespace metricops\); sloth-slo-sli-recordings-checkout-availability \(create\) failed: .*HTTP 400: per-user rules per rule group limit \(limit: 7 actual: 8\) exceeded; applied: 2 \(sloth-slo-alerts-checkout-availability, sloth-slo-meta-recordings-checkout-availability\); the next sync starts again from what the ruler holds\n$/);
+    expect(result.stderr).toMatch(/^metricops: ruler sync incomplete \(namespace metricops\); sloth-slo-sli-recordings-checkout-availability \(create\) failed: .*HTTP 400: per-user rules per rule group limit \(limit: 7 actual: 8\) exceeded; applied: 3 \(metricops-slo-sli-hourly-checkout-availability, sloth-slo-alerts-checkout-availability, sloth-slo-meta-recordings-checkout-availability\); the next sync starts again from what the ruler holds\n$/);
   });
 
   test('a ruler nobody listens on: exit 1 and nothing applied', async () => {
@@ -129,13 +130,13 @@ describe('metricops sync --ruler-url', () => {
     const head = fixture.remoteHead();
     const args = ['sync', '--repo', fixture.remote, '--slo-dir', 'slos', '--workdir', join(fixture.root, 'clone'), '--once', '--ruler-url', ruler.url];
     const first = await runCli(args);
-    expect(first).toEqual({ code: 0, stdout: expect.stringMatching(/^ruler .*: 3 created, 0 updated, 0 deleted, 0 unchanged/), stderr: '' });
+    expect(first).toEqual({ code: 0, stdout: expect.stringMatching(/^ruler .*: 4 created, 0 updated, 0 deleted, 0 unchanged/), stderr: '' });
     expect(fixture.remoteHead()).toBe(head);
 
     const person = await fixture.clone('person');
     await fixture.commitAndPush(person, { 'slos/checkout.yaml': CHECKOUT_SLO.replace('checkout-availability', 'checkout-success') }, 'rename the SLO');
     const second = await runCli(args);
-    expect(second.stdout).toMatch(/: 3 created, 0 updated, 3 deleted, 0 unchanged/);
+    expect(second.stdout).toMatch(/: 4 created, 0 updated, 4 deleted, 0 unchanged/);
     expect([...ruler.groups('metricops').keys()].every((name) => name.endsWith('checkout-success'))).toBe(true);
   });
 
@@ -143,7 +144,7 @@ describe('metricops sync --ruler-url', () => {
     const args = ['sync', '--repo', fixture.remote, '--slo-dir', 'slos', '--out-dir', 'rules', '--workdir', join(fixture.root, 'clone'), '--once', '--ruler-url', ruler.url];
     const first = await runCli(args);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^committed and pushed [0-9a-f]{40}: 1 rule file\(s\) changed\n {2}rules\/checkout-availability\.rules\.yaml\nruler .*: 3 created/);
+    expect(first.stdout).toMatch(/^committed and pushed [0-9a-f]{40}: 1 rule file\(s\) changed\n {2}rules\/checkout-availability\.rules\.yaml\nruler .*: 4 created/);
 
     const person = await fixture.clone('person');
     await fixture.commitAndPush(person, { 'slos/checkout.yaml': CHECKOUT_SLO.replace('objective: 99.9', 'objective: 120') }, 'bad objective');

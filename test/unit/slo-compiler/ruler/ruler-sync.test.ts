@@ -9,7 +9,7 @@ import type { RuleGroup } from '../../../../slo-compiler/rules/rule.js';
 import { indicators, makeSlo, slothBaseSlo1 } from '../rules/fixtures.js';
 import { FakeRuler } from './fake-ruler.js';
 
-const options: CompileOptions = { format: 'prometheus', longWindows: 'exact', emitTests: false };
+const options: CompileOptions = { format: 'prometheus', longWindows: 'sloth', emitTests: false };
 const checkout = makeSlo();
 const latency = makeSlo({ name: 'checkout-latency', slothId: 'checkout-latency', indicator: indicators.latency! });
 const input: CompileInput = {

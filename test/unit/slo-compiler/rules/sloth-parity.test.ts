@@ -87,7 +87,7 @@ const expected: Expected[] = [
 ];
 
 const ruleName = (rule: Rule) => (isAlertingRule(rule) ? rule.alert : rule.record);
-const ours = sloRuleGroups(slothBaseSlo1('28d'), { longWindows: 'exact', info: { version: 'metricops', mode: 'cli-gen-prom' } }).flatMap((group) =>
+const ours = sloRuleGroups(slothBaseSlo1('28d'), { longWindows: 'sloth', info: { version: 'metricops', mode: 'cli-gen-prom' } }).flatMap((group) =>
   group.rules.map((rule) => ({ group: group.name, rule })),
 );
 
@@ -124,7 +124,7 @@ describe('Sloth parity (out-base-28d.yaml.tpl, SLO slo02: raw SLI, alerts disabl
     },
   });
   slo02.alerting = { ...slo02.alerting, page: { ...slo02.alerting.page, disabled: true }, ticket: { ...slo02.alerting.ticket, disabled: true } };
-  const groups = sloRuleGroups(slo02, { longWindows: 'exact', info: { version: 'metricops', mode: 'cli-gen-prom' } });
+  const groups = sloRuleGroups(slo02, { longWindows: 'sloth', info: { version: 'metricops', mode: 'cli-gen-prom' } });
 
   test('only the SLI and metadata groups', () => {
     expect(groups.map((group) => group.name)).toEqual(['sloth-slo-sli-recordings-svc01-slo02', 'sloth-slo-meta-recordings-svc01-slo02']);
@@ -148,5 +148,33 @@ describe('Sloth parity (out-base-28d.yaml.tpl, SLO slo02: raw SLI, alerts disabl
 
   test('objective 95 gives Sloth\'s vector(0.95) and vector(1-0.95)', () => {
     expect(groups[1]!.rules.slice(0, 2).map((rule) => rule.expr)).toEqual(['vector(0.95)', 'vector(1-0.95)']);
+  });
+});
+
+/**
+ * The default `counts` mode computes windows differently but keeps every Sloth rule: same group, name and labels
+ * (Sloth's dashboards select by them), same alerts. It adds the recorded 5m rates and an hourly group.
+ */
+describe('Sloth names and labels in counts mode (out-base-28d.yaml.tpl, SLO slo1)', () => {
+  const groups = sloRuleGroups(slothBaseSlo1('28d'), { longWindows: 'counts', info: { version: 'metricops', mode: 'cli-gen-prom' } });
+  const counts = groups.flatMap((group) => group.rules.map((rule) => ({ group: group.name, rule })));
+
+  test.each(expected.map((rule, index) => [`${rule.name} #${index}`, index] as const))('%s: present in the same group with the same labels', (_name, index) => {
+    const want = expected[index]!;
+    const sorted = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
+    const got = counts.filter(({ group, rule }) => group === want.group && ruleName(rule) === want.name && sorted(rule.labels) === sorted(want.labels));
+    expect(got).toHaveLength(1);
+    if (want.annotations) expect(isAlertingRule(got[0]!.rule) && got[0]!.rule.expr).toBe(isAlertingRule(ours[index]!.rule) && ours[index]!.rule.expr);
+  });
+
+  test('the extra rules: a group evaluated hourly, then the 5m event rates first in the SLI group', () => {
+    expect(groups.map((group) => [group.name, group.interval ?? 'global'])).toEqual([
+      ['metricops-slo-sli-hourly-svc01-slo1', '1h'],
+      ['sloth-slo-sli-recordings-svc01-slo1', 'global'],
+      ['sloth-slo-meta-recordings-svc01-slo1', 'global'],
+      ['sloth-slo-alerts-svc01-slo1', 'global'],
+    ]);
+    expect(groups[1]!.rules.slice(0, 2).map(ruleName)).toEqual(['slo:sli_error_events:rate5m', 'slo:sli_events:rate5m']);
+    expect(groups[0]!.rules.map(ruleName)).toEqual(['slo:sli_error_events_hourly:rate1h', 'slo:sli_events_hourly:rate1h']);
   });
 });
