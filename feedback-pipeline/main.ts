@@ -18,7 +18,7 @@ import { openGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
 import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
-import { CredentialFile, CredentialFileError } from './intake/credential-file.js';
+import { CredentialFile, CredentialFileError, type CredentialFormat } from './intake/credential-file.js';
 import { createKubernetesAdapters } from './kubernetes/adapters.js';
 import { FeedbackMetrics } from './metrics.js';
 import { FeedbackPipeline } from './pipeline.js';
@@ -75,7 +75,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
 
   // Intake: who may post notifications, and the poll's credentials.
   const bearer = await credentialFile(options.intake.tokenFile, '--token-file', logger);
-  const basic = await credentialFile(options.intake.basicAuthFile, '--basic-auth-file', logger);
+  const basic = await credentialFile(options.intake.basicAuthFile, '--basic-auth-file', logger, 'user:password');
   const alertmanagerBearer = await credentialFile(options.alertmanager?.tokenFile, '--alertmanager-token-file', logger);
   const authenticator = new Authenticator({ ...(bearer ? { bearer } : {}), ...(basic ? { basic } : {}) });
   if (!authenticator.enabled) logger.warn('no --token-file or --basic-auth-file: POST /api/v1/alerts and GET /api/v1/events accept anyone');
@@ -98,7 +98,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
   const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
-  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock);
+  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock, { events: { metrics } });
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
     executor: kubernetes.executor,
@@ -194,9 +194,9 @@ function kubeConfigFrom(source: KubeConfigSource): ReturnType<typeof loadKubeCon
   }
 }
 
-async function credentialFile(path: string | undefined, flag: string, logger: Logger): Promise<CredentialFile | undefined> {
+async function credentialFile(path: string | undefined, flag: string, logger: Logger, format: CredentialFormat = 'token'): Promise<CredentialFile | undefined> {
   if (path === undefined) return undefined;
-  const file = new CredentialFile(path, logger);
+  const file = new CredentialFile(path, logger, format);
   try {
     await file.load();
   } catch (error) {

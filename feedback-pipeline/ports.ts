@@ -98,6 +98,11 @@ export interface DecisionRecorder {
  */
 export interface AlertSink {
   submit(alerts: Alert[]): void;
+  /**
+   * The most firing alerts one submit() can ever take (a busy sink takes fewer for a while): a larger batch can
+   * never be taken, so the intake refuses it for good (413) instead of asking for a retry. Unbounded when absent.
+   */
+  readonly maxBatch?: number;
 }
 
 export interface HistoryQuery {

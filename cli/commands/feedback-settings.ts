@@ -52,7 +52,7 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
       ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
     },
-    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout),
+    shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout, 'timer'),
   };
   const ui = uiOptions(flags);
   return ui ? { ...options, ui } : options;

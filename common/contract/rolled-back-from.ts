@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseJsonAnnotation, type AnnotationValue } from './annotation-value.js';
+import { parseRfc3339 } from '../rfc3339.js';
 
 /** Why and when a rollback happened: the part every rollback record shares. */
 export interface RollbackCause {
@@ -42,8 +43,8 @@ export function rolledBackAt(text: string | undefined): Date | undefined {
   try {
     const record = JSON.parse(text) as { time?: unknown };
     if (typeof record.time !== 'string') return undefined;
-    const time = new Date(record.time);
-    return Number.isNaN(time.getTime()) ? undefined : time;
+    const time = parseRfc3339(record.time);
+    return time.ok ? time.value : undefined;
   } catch {
     return undefined;
   }
