@@ -24,6 +24,9 @@ import { FeedbackMetrics } from './metrics.js';
 import { FeedbackPipeline } from './pipeline.js';
 import { GitAuditLog } from './recorders/audit-log.js';
 import { MetricsRecorder } from './recorders/metrics-recorder.js';
+import { PrometheusClient } from './ui/prometheus-client.js';
+import { UiReader } from './ui/ui-reader.js';
+import { createUiServer } from './ui/ui-server.js';
 
 export interface FeedbackOptions {
   listen: { port: number; host: string };
@@ -45,6 +48,14 @@ export interface FeedbackOptions {
     gitopsRepo?: string;
   };
   decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
+  /** The read-only web UI on its own port, with its own optional credentials; off without it. */
+  ui?: {
+    listen: { port: number; host: string };
+    tokenFile?: string;
+    basicAuthFile?: string;
+    /** Where the SLO numbers come from; without it the pages say so. */
+    prometheus?: { url: string; timeoutMs: number };
+  };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
   logger: Logger;
@@ -53,6 +64,8 @@ export interface FeedbackOptions {
 
 export interface RunningFeedback {
   port: number;
+  /** The UI's port, when it is on. */
+  uiPort?: number;
   /** New notifications get 503, the poller stops, pending decisions finish (bounded), the audit log commits, then everything stops. */
   close(): Promise<void>;
 }
@@ -66,6 +79,10 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const alertmanagerBearer = await credentialFile(options.alertmanager?.tokenFile, '--alertmanager-token-file', logger);
   const authenticator = new Authenticator({ ...(bearer ? { bearer } : {}), ...(basic ? { basic } : {}) });
   if (!authenticator.enabled) logger.warn('no --token-file or --basic-auth-file: POST /api/v1/alerts and GET /api/v1/events accept anyone');
+  const uiBearer = await credentialFile(options.ui?.tokenFile, '--ui-token-file', logger);
+  const uiBasic = await credentialFile(options.ui?.basicAuthFile, '--ui-basic-auth-file', logger);
+  const uiAuthenticator = new Authenticator({ ...(uiBearer ? { bearer: uiBearer } : {}), ...(uiBasic ? { basic: uiBasic } : {}) });
+  if (options.ui && !uiAuthenticator.enabled) logger.warn('no --ui-token-file or --ui-basic-auth-file: the UI shows every guarded Deployment to anyone who reaches its port');
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -92,10 +109,11 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     settings: options.decisions,
   });
 
+  const history = new AuditHistory(auditLog.directory, () => auditLog.pending(), logger);
   const server = createFeedbackServer({
     sink: pipeline,
     authenticator,
-    history: new AuditHistory(auditLog.directory, () => auditLog.pending(), logger),
+    history,
     metrics,
     clock,
     logger: logger.child({ part: 'http' }),
@@ -105,6 +123,20 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const { host } = options.listen;
   const http = await listen(server.app, options.listen.port, host);
   const port = (http.address() as { port: number }).port;
+  // The UI: a reader of the informer cache, the audit history and Prometheus, on its own port.
+  const prometheus = options.ui?.prometheus ? new PrometheusClient(options.ui.prometheus.url, options.ui.prometheus.timeoutMs) : undefined;
+  const uiHttp = options.ui
+    ? await listen(
+        createUiServer({
+          reader: new UiReader({ deployments: kubernetes.cache, cache: kubernetes.cache, history, ...(prometheus ? { prometheus } : {}), clock }),
+          authenticator: uiAuthenticator,
+          logger: logger.child({ part: 'ui' }),
+        }),
+        options.ui.listen.port,
+        options.ui.listen.host,
+      )
+    : undefined;
+  const uiPort = uiHttp ? (uiHttp.address() as { port: number }).port : undefined;
   const poller = options.alertmanager
     ? new AlertmanagerPoller({
         url: options.alertmanager.url,
@@ -126,12 +158,14 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       alertmanager: options.alertmanager ? redactUrl(options.alertmanager.url) : undefined,
       ...options.decisions,
       auth: { bearer: bearer !== undefined, basic: basic !== undefined },
+      ui: options.ui ? { address: `${options.ui.listen.host}:${uiPort}`, prometheus: prometheus?.display, auth: uiAuthenticator.enabled } : undefined,
     },
     'feedback pipeline listening',
   );
 
   return {
     port,
+    ...(uiPort !== undefined ? { uiPort } : {}),
     async close() {
       server.beginShutdown();
       await poller?.stop();
@@ -140,10 +174,12 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       }
       await auditLog.close();
       await kubernetes.stop();
-      await new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      });
+      for (const server of uiHttp ? [http, uiHttp] : [http]) {
+        await new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
+      }
       logger.info('stopped');
     },
   };
