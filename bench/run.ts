@@ -21,6 +21,7 @@ const parts: Record<string, () => Promise<BenchPart>> = {
   'rule-cost': async () => (await import('./rule-cost.js')).default,
   ruler: async () => (await import('./ruler.js')).default,
   gitops: async () => (await import('./gitops.js')).default,
+  ui: async () => (await import('./ui.js')).default,
 };
 
 function machine(): string {

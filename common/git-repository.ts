@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { MetricopsError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -77,6 +79,8 @@ export class GitRepository {
   /**
    * Stages `paths` (relative to the repository; additions, changes and deletions) and commits them.
    * Returns the new commit's hash, or null when nothing under `paths` changed (no empty commits).
+   * The message goes through a file (`git commit -F`), never one argv element: Linux refuses an argument over
+   * 128 KiB (E2BIG), so a long message must not decide whether the commit happens.
    */
   async commit(paths: string[], message: string): Promise<string | null> {
     if (paths.length === 0) return null;
@@ -84,10 +88,31 @@ export class GitRepository {
     const staged = (await this.git.raw(['diff', '--cached', '--name-only', '--', ...paths])).trim();
     if (staged === '') return null;
     const { name, email } = this.identity;
-    await this.git.raw(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
+    const messageDir = await mkdtemp(join(tmpdir(), 'metricops-commit-'));
+    try {
+      const messageFile = join(messageDir, 'MESSAGE');
+      await writeFile(messageFile, message, 'utf8');
+      await this.git.raw(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', messageFile, '--', ...paths]);
+    } finally {
+      await rm(messageDir, { recursive: true, force: true });
+    }
     const sha = await this.head();
     this.logger.info({ dir: this.dir, commit: sha, files: staged.split('\n').length }, 'committed');
     return sha;
+  }
+
+  /**
+   * Removes `index.lock` when one is left (a git process killed mid-commit leaves it, and every later commit then
+   * fails). Only for a repository this process is the one writer of. True when there was one.
+   */
+  async removeStaleIndexLock(): Promise<boolean> {
+    const lock = resolve(this.dir, (await this.git.raw(['rev-parse', '--git-path', 'index.lock'])).trim());
+    const existed = await stat(lock).then(
+      () => true,
+      () => false,
+    );
+    if (existed) await rm(lock, { force: true });
+    return existed;
   }
 
   /** Fetches and rebases the current branch onto its remote counterpart. */

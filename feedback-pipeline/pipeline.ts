@@ -118,6 +118,11 @@ export class FeedbackPipeline implements AlertSink {
     await this.drain();
   }
 
+  /** The most firing alerts one submit() can take: more than that are never taken, however long one waits. */
+  get maxBatch(): number {
+    return this.maxPending;
+  }
+
   /** Alert occurrences submitted and not yet recorded. */
   get pendingCount(): number {
     return this.pending.size;

@@ -2,7 +2,8 @@
  * Every port of the feedback pipeline, in one place: what pipeline.ts needs from outside (the cache it reads, the
  * actuators that act, the recorders that record) and what the adapters around it need (intake hands alerts to an
  * AlertSink; the HTTP history reads a DecisionHistory). The adapters in kubernetes/, actuators/, recorders/,
- * history/ implement them; tests pass plain objects.
+ * history/ implement them; tests pass plain objects. The UI (ui/) and `metricops status` only read: DeploymentLister,
+ * DeploymentCache's getters and DecisionHistory.
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { DeploymentRef } from '../common/contract/deployment-ref.js';
@@ -20,6 +21,18 @@ export interface DeploymentCache {
   deploymentsGuardedBy(alertName: string): DeploymentState[];
   /** The ReplicaSets the Deployment owns (one per revision). */
   replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[];
+}
+
+/** A Deployment as a list shows it: no pod template, so listing 10,000 costs little. */
+export interface DeploymentSummary extends DeploymentRef {
+  paused: boolean;
+  /** The `metricops.io/*` annotations (and the controller's revision). */
+  annotations: Readonly<Record<string, string>>;
+}
+
+/** What the UI's overview and `metricops status` read: every Deployment, or those of one namespace (any order). */
+export interface DeploymentLister {
+  listDeployments(namespace?: string): DeploymentSummary[];
 }
 
 // ---- Act: the actuators ----
@@ -122,6 +135,11 @@ export interface DecisionRecorder {
  */
 export interface AlertSink {
   submit(alerts: Alert[]): void;
+  /**
+   * The most firing alerts one submit() can ever take (a busy sink takes fewer for a while): a larger batch can
+   * never be taken, so the intake refuses it for good (413) instead of asking for a retry. Unbounded when absent.
+   */
+  readonly maxBatch?: number;
 }
 
 export interface HistoryQuery {

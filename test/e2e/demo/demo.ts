@@ -2,30 +2,34 @@
 // printed as a timeline. By default GitOps: the example app is deployed by Git commits that a real Flux applies,
 // and metricops writes its rollback back to Git (`npm run demo -- --kubectl`: kubectl deploys, no Git write-back).
 // Uses the cluster from METRICOPS_E2E_KUBECONFIG if set (control-plane.sh start), else starts one and stops it at
-// the end. METRICOPS_E2E_KEEP=1 keeps the temporary folders (logs) afterwards.
+// the end. METRICOPS_E2E_KEEP=1 keeps the temporary folders (logs) afterwards; --keep leaves everything running
+// (the web UI on its printed URL) until Ctrl-C.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations } from '../../../common/contract/annotations.js';
 import { E2E_ENV, e2eCluster } from '../harness/cluster.js';
 import { startControlPlane, type Cluster, type ControlPlane } from '../harness/control-plane.js';
-import { waitFor } from '../harness/wait.js';
+import { freePort } from '../harness/ports.js';
 import { MetricopsLoop, NAMESPACE, DEPLOYMENT, type TimelineStep } from '../harness/metricops-loop.js';
-import { sleep } from '../harness/wait.js';
+import { sleep, waitFor } from '../harness/wait.js';
 
 /** The demo's command line: one entry per flag, each read here and nowhere else. */
 interface DemoOptions {
   deployBy: 'gitops' | 'kubectl';
+  /** Leave everything running (the web UI) until Ctrl-C. */
+  keep: boolean;
 }
 
-const USAGE = 'usage: npm run demo [-- --kubectl]';
+const USAGE = 'usage: npm run demo [-- --kubectl] [-- --keep]';
 
 function demoOptions(args: readonly string[]): DemoOptions {
-  const options: DemoOptions = { deployBy: 'gitops' };
+  const options: DemoOptions = { deployBy: 'gitops', keep: false };
   for (const arg of args) {
     if (arg === '--kubectl') options.deployBy = 'kubectl';
+    else if (arg === '--keep') options.keep = true;
     else if (arg === '--help' || arg === '-h') {
-      console.log(`${USAGE}\n  --kubectl  deploy with kubectl apply / kubectl set image instead of Git commits that Flux applies`);
+      console.log(`${USAGE}\n  --kubectl  deploy with kubectl apply / kubectl set image instead of Git commits that Flux applies\n  --keep     leave everything running (the web UI) until Ctrl-C`);
       process.exit(0);
     } else {
       console.error(`unknown demo flag ${arg}\n${USAGE}`);
@@ -42,6 +46,7 @@ const options = demoOptions(process.argv.slice(2));
 const started = Date.now();
 let badDeployAt: number | undefined;
 const keep = process.env.METRICOPS_E2E_KEEP === '1';
+const keepRunning = options.keep;
 
 function guards(rules: string | undefined): string {
   const alerts = JSON.parse(rules ?? '[]') as { alert: string; severity: string }[];
@@ -92,7 +97,10 @@ async function main(): Promise<number> {
     await loop.startMonitoring();
     await loop.startWebhook();
     if (gitops) await loop.startGitOps();
-    await loop.startFeedback();
+    const uiPort = await freePort();
+    await loop.startFeedback(['--ui-port', String(uiPort), '--ui-host', '127.0.0.1', '--prometheus-url', loop.prometheus!.url]);
+    const uiUrl = `http://127.0.0.1:${uiPort}/`;
+    print({ at: new Date(), step: `web UI: ${uiUrl}` });
     loop.startPods();
     const v1 = await loop.deploy('v1');
     print({ at: new Date(), step: `webhook stamps on v1: deployed-at ${v1.annotations[Annotations.deployedAt]}, guarded by ${guards(v1.annotations[Annotations.rules])}` });
@@ -134,6 +142,12 @@ async function main(): Promise<number> {
     const latency = /metricops_feedback_rollback_latency_seconds_sum(?:\{[^}]*\})? ([\d.]+)/.exec(await loop.feedbackMetrics())?.[1];
     console.log(`metric metricops_feedback_rollback_latency_seconds_sum: ${latency ?? '(missing)'}`);
     console.log(`\nrolled back in ${seconds.toFixed(1)}s`);
+    console.log(`web UI: ${uiUrl} (the Deployment: ${uiUrl}deployments/${NAMESPACE}/${DEPLOYMENT})`);
+    if (keepRunning) {
+      console.log('--keep: everything keeps running; press Ctrl-C to stop it');
+      // The harness' children do not keep Node alive on their own: a timer does, until Ctrl-C (handled above).
+      await new Promise<never>(() => setInterval(() => undefined, 60_000));
+    }
   } catch (error) {
     code = 1;
     console.error(`\ndemo failed: ${(error as Error).message}`);

@@ -217,6 +217,7 @@ describe('RBAC', () => {
         'watch replicasets.apps',
         'patch replicasets.apps',
         'create events.core',
+        'patch events.core',
       ].sort(),
     );
     expect(role.rules!.some((rule) => rule.resourceNames !== undefined || rule.nonResourceURLs !== undefined)).toBe(false);

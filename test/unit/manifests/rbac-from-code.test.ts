@@ -66,6 +66,7 @@ describe('the feedback ClusterRole matches the calls in feedback-pipeline/', () 
     ['a namespaced read through an AppsV1Api client', "this.apps = kubeConfig.makeApiClient(AppsV1Api); this.apps.readNamespacedDeployment({ name })", ['get deployments.apps']],
     ['a list across namespaces', "const apps = kubeConfig.makeApiClient(AppsV1Api); apps.listReplicaSetForAllNamespaces({})", ['list replicasets.apps']],
     ['a core Event create', "this.core = kubeConfig.makeApiClient(CoreV1Api); this.core.createNamespacedEvent({})", ['create events.core']],
+    ['a core Event patch', "this.core = kubeConfig.makeApiClient(CoreV1Api); this.core.patchNamespacedEvent({ name })", ['patch events.core']],
     ['a ListWatch informer', "new ListWatch<CachedDeployment>(\n '/apis/apps/v1/deployments',", ['watch deployments.apps']],
     ['a method on something that is not an API client', "this.cache.listDeployments()", []],
     ['a Flux custom object', "this.custom = kubeConfig.makeApiClient(CustomObjectsApi); this.custom.patchNamespacedCustomObject({ ...FLUX_OBJECTS.gitRepository, name })", ['patch gitrepositories.source.toolkit.fluxcd.io']],

@@ -167,4 +167,44 @@ describe('KubernetesEventRecorder', () => {
     const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), new ManualClock(NOW), { retry: FAST_RETRY });
     await expect(recorder.record(record())).rejects.toThrow('could not create Event RolledBack on Deployment shop/checkout: HTTP 403: events is forbidden');
   });
+  const skipped = (id: string) => record({ id, outcome: 'skipped', skip: 'severity-not-selected', reason: 'severity ticket is not selected', from: undefined, to: undefined });
+
+  test('a repeated decision is a merge PATCH of count, lastTimestamp and message on the first Event', async () => {
+    const clock = new ManualClock(NOW);
+    let created: any;
+    let patch: any;
+    let contentType: string | undefined;
+    nock(APISERVER)
+      .post('/api/v1/namespaces/shop/events')
+      .reply(201, (_uri, body) => (created = body) as nock.Body)
+      .patch((uri) => uri.startsWith('/api/v1/namespaces/shop/events/checkout.first.'))
+      .reply(200, function (_uri, body) {
+        contentType = this.req.headers['content-type'] as string;
+        patch = typeof body === 'string' ? JSON.parse(body) : body;
+        return {};
+      });
+    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), clock, { retry: FAST_RETRY });
+    await recorder.record(skipped('first'));
+    clock.advance(30_000);
+    await recorder.record(skipped('second'));
+    expect(created).toMatchObject({ count: 1, reason: 'RollbackSkipped' });
+    expect(contentType).toBe('application/merge-patch+json');
+    expect(patch).toEqual({ count: 2, lastTimestamp: '2026-11-21T10:06:32Z', message: expect.stringContaining('(severity-not-selected)') });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  test('an Event gone from the apiserver (404 on the PATCH) is created again with the count so far', async () => {
+    const clock = new ManualClock(NOW);
+    const bodies: any[] = [];
+    nock(APISERVER)
+      .post('/api/v1/namespaces/shop/events').reply(201, (_uri, body) => (bodies.push(body), body) as nock.Body)
+      .patch(/\/api\/v1\/namespaces\/shop\/events\/.*/).reply(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'events "x" not found' })
+      .post('/api/v1/namespaces/shop/events').reply(201, (_uri, body) => (bodies.push(body), body) as nock.Body);
+    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), clock, { retry: FAST_RETRY });
+    await recorder.record(skipped('first'));
+    clock.advance(1_000);
+    await recorder.record(skipped('second'));
+    expect(bodies.map((body) => body.count)).toEqual([2 - 1, 2]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
 });
