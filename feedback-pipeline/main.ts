@@ -12,6 +12,9 @@ import { InvalidInputError, MetricopsError } from '../common/errors.js';
 import { redactUrl } from '../common/git-repository.js';
 import { loadKubeConfig, type KubeConfigSource } from '../common/kube-config.js';
 import type { Logger } from '../common/logger.js';
+import { FluxReconciler, type FluxSourceSetting } from './actuators/flux-reconcile.js';
+import { KubernetesHoldCluster } from './actuators/gitops-hold-cluster.js';
+import { GitOpsHoldKeeper } from './actuators/gitops-hold-keeper.js';
 import { GitOpsManifestWriter } from './actuators/gitops-write-back.js';
 import { createFeedbackServer } from './app.js';
 import { openGitTarget } from './git-target.js';
@@ -46,6 +49,13 @@ export interface FeedbackOptions {
     auditRepo: string;
     /** The GitOps repository the write-back commits to; off without it. */
     gitopsRepo?: string;
+    /** With gitopsRepo, the hold against the GitOps engine (docs/design.md "Rollbacks under a GitOps engine"). */
+    hold?: {
+      /** Ask Flux to fetch after the write-back and release on its Kustomization status (needs the Flux RBAC). */
+      flux?: FluxSourceSetting;
+      /** Without Flux's status: release this long after the push. */
+      settleMs?: number;
+    };
   };
   decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
   /** The read-only web UI on its own port, with its own optional credentials; off without it. */
@@ -98,12 +108,30 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
   const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
-  const kubernetes = createKubernetesAdapters(kubeConfigFrom(options.kubernetes), logger, clock, { events: { metrics } });
+  const kubeConfig = kubeConfigFrom(options.kubernetes);
+  const kubernetes = createKubernetesAdapters(kubeConfig, logger, clock, { events: { metrics } });
+  const recorders = [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)];
+  const { hold } = options.git;
+  const holdLogger = logger.child({ part: 'gitops-hold' });
+  const gitOpsHolds = gitOpsWriter
+    ? new GitOpsHoldKeeper({
+        deployments: kubernetes.cache,
+        cluster: new KubernetesHoldCluster(kubeConfig, holdLogger),
+        writer: gitOpsWriter,
+        ...(hold?.flux ? { flux: new FluxReconciler(kubeConfig, hold.flux, clock, holdLogger) } : {}),
+        recorders,
+        clock,
+        logger: holdLogger,
+        metrics,
+        settings: hold?.settleMs !== undefined ? { settleMs: hold.settleMs } : {},
+      })
+    : undefined;
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
     executor: kubernetes.executor,
-    recorders: [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)],
+    recorders,
     ...(gitOpsWriter ? { gitOpsWriter } : {}),
+    ...(gitOpsHolds ? { gitOpsHolds } : {}),
     clock,
     logger,
     settings: options.decisions,
@@ -150,11 +178,14 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     : undefined;
   poller?.start();
   void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
+  let closing = false;
+  void kubernetes.cache.waitForSync().then(() => closing || gitOpsHolds?.start());
   logger.info(
     {
       address: `${host}:${port}`,
       auditLog: auditTarget.display,
       gitops: gitopsTarget?.display,
+      flux: hold?.flux,
       alertmanager: options.alertmanager ? redactUrl(options.alertmanager.url) : undefined,
       ...options.decisions,
       auth: { bearer: bearer !== undefined, basic: basic !== undefined },
@@ -168,10 +199,13 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     ...(uiPort !== undefined ? { uiPort } : {}),
     async close() {
       server.beginShutdown();
+      closing = true;
       await poller?.stop();
       if ((await withTimeout(pipeline.close(), options.shutdownTimeoutMs)) === 'timeout') {
         logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'pending decisions did not finish before the shutdown timeout');
       }
+      // Holds stay on the Deployments (their durable state): the next start resumes them.
+      await gitOpsHolds?.stop();
       await auditLog.close();
       await kubernetes.stop();
       for (const server of uiHttp ? [http, uiHttp] : [http]) {

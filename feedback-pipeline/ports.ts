@@ -7,6 +7,7 @@
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { DeploymentRef } from '../common/contract/deployment-ref.js';
+import type { GitOpsHoldRecord } from '../common/contract/gitops-hold.js';
 import type { Revision, RevisionRef, RollbackCause } from '../common/contract/rolled-back-from.js';
 import type { Alert, DecisionRecord, DeploymentState, ReplicaSetState } from './model.js';
 
@@ -55,6 +56,11 @@ export interface RollbackRequest {
    * `deployment.resourceVersion`, so a stale snapshot is refused (409/422) and the executor falls back to a fresh read.
    */
   planned?: PlannedRollback;
+  /**
+   * Hold the Deployment against the GitOps engine: the same guarded patch also sets `metricops.io/gitops-hold` and
+   * Flux's `kustomize.toolkit.fluxcd.io/reconcile: disabled` (docs/design.md "Rollbacks under a GitOps engine").
+   */
+  hold?: { decision: string; gitPath: string; source: Alert['source'] };
 }
 
 export type RollbackResult =
@@ -66,6 +72,8 @@ export type RollbackResult =
       patchedAt: Date;
       /** False when the ReplicaSet could not be marked bad (logged; the rollback itself stands). */
       markedBad: boolean;
+      /** The hold the patch set (request.hold), as written to `metricops.io/gitops-hold`. */
+      hold?: GitOpsHoldRecord;
     }
   | { outcome: 'already-rolled-back'; reason: string }
   | { outcome: 'no-previous-good-revision'; reason: string };
@@ -76,10 +84,39 @@ export interface RollbackExecutor {
   rollback(request: RollbackRequest): Promise<RollbackResult>;
 }
 
+/** What one write-back commits: the good images of one rollback into one manifest. */
+export interface WriteBackRequest {
+  /** The rollback decision's id: the commit's Metricops-Decision trailer, which makes the write-back idempotent. */
+  decision: string;
+  deployment: DeploymentRef;
+  gitPath: string;
+  alert: { name: string; fingerprint: string; startsAt: string };
+  reason: string;
+  from: { revision?: number; images: Record<string, string> };
+  to: { revision?: number; images: Record<string, string> };
+}
+
+export interface WriteBackResult {
+  /** The write-back commit (Metricops-Decision trailer), now or earlier; null when Git already had the good images. */
+  commit: string | null;
+  /** The branch head after the push: the revision that has the good images, which the GitOps engine must apply. */
+  revision: string;
+}
+
 /** The GitOps actuator: commits the good images to the Deployment's manifest in the GitOps repository. */
 export interface GitOpsWriter {
-  /** `record` is the rollback as done in the cluster; returns the commit hash, or null when the manifest already had the images. */
-  writeBack(record: DecisionRecord, gitPath: string): Promise<string | null>;
+  /** Idempotent: a commit with the decision's trailer is found (and pushed if it was not yet), never written twice. */
+  writeBack(request: WriteBackRequest): Promise<WriteBackResult>;
+}
+
+/**
+ * The hold keeper (actuators/gitops-hold-keeper.ts): after a rollback that set the hold, keeps the Deployment held
+ * until the GitOps engine has the write-back revision (write-back retried with backoff, the engine asked to
+ * reconcile, bad images undone), then releases it. Its durable state is the annotation on the Deployment.
+ */
+export interface GitOpsHolds {
+  /** Takes the hold and resolves with the first write-back attempt (its result, or why it failed); keeps it after. */
+  keep(deployment: DeploymentRef, hold: GitOpsHoldRecord): Promise<WriteBackResult | { error: string }>;
 }
 
 // ---- Record: the recorders ----

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { UsageError } from '../../common/errors.js';
+import type { FluxSourceSetting } from '../../feedback-pipeline/actuators/flux-reconcile.js';
 import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
 import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
@@ -22,6 +23,10 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
     throw new UsageError('--alertmanager-token-file needs --alertmanager-url (it authenticates the poll)');
   }
   if (flags.alertmanagerUrl !== undefined) checkHttpUrl('--alertmanager-url', flags.alertmanagerUrl, 'http://alertmanager.monitoring:9093');
+  if (flags.fluxReconcile !== undefined && flags.gitopsRepo === undefined) {
+    throw new UsageError('--flux-reconcile needs --gitops-repo (Flux is asked to fetch the write-back)');
+  }
+  const flux = flags.fluxReconcile === undefined ? undefined : fluxSource(flags.fluxReconcile);
   const dataDir = resolve(flags.dataDir);
   const options: Omit<FeedbackOptions, 'logger' | 'clock'> = {
     listen: { port: portFlag('--port', flags.port), host: flags.host },
@@ -47,6 +52,7 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       dataDir,
       auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
+      hold: { ...(flux ? { flux } : {}), settleMs: durationFlag('--gitops-settle', flags.gitopsSettle) },
     },
     decisions: {
       severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
@@ -56,6 +62,14 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
   };
   const ui = uiOptions(flags);
   return ui ? { ...options, ui } : options;
+}
+
+/** `auto`, or the GitRepository as NAMESPACE/NAME (DNS labels / subdomain names). */
+function fluxSource(text: string): FluxSourceSetting {
+  if (text === 'auto') return 'auto';
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
+  if (!match) throw new UsageError(`--flux-reconcile "${text}": use auto, or the GitRepository as NAMESPACE/NAME, e.g. flux-system/flux-system`);
+  return { namespace: match[1]!, name: match[3]! };
 }
 
 /** The UI's flags: on with --ui-port; its credential files and the Prometheus it reads need it. */

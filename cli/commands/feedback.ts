@@ -15,6 +15,8 @@ export interface FeedbackFlags {
   dataDir: string;
   gitRepo?: string;
   gitopsRepo?: string;
+  fluxReconcile?: string;
+  gitopsSettle: string;
   tokenFile?: string;
   basicAuthFile?: string;
   severities: string;
@@ -51,6 +53,8 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
     .option('--data-dir <dir>', 'where the local audit repository and Git clones live', 'metricops-data')
     .option('--git-repo <url|path>', 'audit log repository: a URL, user@host:path or path ending in .git is cloned and pushed to; another path is a local repository (default <data-dir>/audit-log)')
     .option('--gitops-repo <url|path>', 'GitOps repository for write-back of metricops.io/git-path manifests (same URL/path rules); off when absent')
+    .option('--flux-reconcile <auto|namespace/name>', 'after a write-back, ask Flux to fetch this GitRepository now (auto: the source of the Kustomization that applies the Deployment) and release the hold once the Kustomization applied the write-back; needs the Flux RBAC (manifests/components/flux)')
+    .option('--gitops-settle <duration>', 'without Flux\'s status: release the hold this long after Git has the write-back (longer than the GitOps engine\'s fetch interval)', '2m')
     .option('--token-file <file>', 'bearer tokens accepted on /api/v1/* (one per line; re-read when it changes)')
     .option('--basic-auth-file <file>', 'user:password lines accepted as Basic auth on /api/v1/* (re-read when it changes)')
     .option('--severities <list>', `slo_severity values that roll back (comma-separated: ${SLO_SEVERITIES.join(', ')})`, 'page')

@@ -163,6 +163,11 @@ export class InformerCache implements DeploymentCache, DeploymentLister {
     return states;
   }
 
+  /** Every cached Deployment that has `annotation`: a scan of the whole cache, for rare uses (resuming GitOps holds). */
+  deploymentsWithAnnotation(annotation: string): DeploymentState[] {
+    return this.deployments.list().filter((deployment) => deployment.annotations[annotation] !== undefined).map(deploymentStateOf);
+  }
+
   replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[] {
     return this.replicaSets
       .list(deployment.namespace)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm run demo`: installs what it needs (test/setup.sh: Debian packages, npm packages, the local
-# control plane build, cached after the first run), then runs the whole loop and prints its timeline, ending with
-# "rolled back in <N>s" and the web UI's URL. Stops everything it started, also on failure or Ctrl-C; with --keep
-# (`npm run demo -- --keep`) it leaves everything running until Ctrl-C, so the UI can be opened.
+# `npm run demo [-- --kubectl] [-- --keep]`: installs what it needs (test/setup.sh: Debian packages, npm packages,
+# the local control plane and Flux builds, cached after the first run), then runs the whole loop and prints its
+# timeline, ending with "rolled back in <N>s" and the web UI's URL. GitOps by default (Git commits that Flux
+# applies, metricops writes the rollback back); --kubectl deploys with kubectl. Stops everything it started, also on
+# failure or Ctrl-C; with --keep it leaves everything running until Ctrl-C, so the UI can be opened.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 start=$SECONDS
