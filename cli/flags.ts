@@ -19,6 +19,13 @@ export function addKubeconfigOptions(command: Command): Command {
     .option('--context <name>', 'kubeconfig context');
 }
 
+/** --prometheus-url and --prometheus-timeout of a command that reads the SLO numbers (checked by commands/http-url.ts). */
+export function addPrometheusOptions(command: Command): Command {
+  return command
+    .option('--prometheus-url <url>', 'Prometheus that evaluates the compiled SLO rules (error budgets, burn rates, alert states); user:password@ in the URL is sent as Basic auth')
+    .option('--prometheus-timeout <duration>', 'longest wait for one Prometheus answer', '3s');
+}
+
 export function portFlag(flag: string, text: string): number {
   return wholeNumberFlag(flag, text, 1, 65_535, 'a port number');
 }

@@ -172,6 +172,55 @@ export class GitRepository {
     return count === null ? Number(await this.git.raw(['rev-list', '--count', 'HEAD'])) : Number(count.trim());
   }
 
+  /** Fetches `remote` (no merge): remote-tracking branches move to what the remote has. */
+  async fetch(remote = 'origin'): Promise<void> {
+    try {
+      await this.git.raw(['fetch', '--quiet', remote]);
+    } catch (error) {
+      throw new GitError(`cannot fetch ${remote}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  /** The newest commit reachable from `ref` whose message has the line `<key>: <value>` (a trailer), or null. */
+  async findTrailer(key: string, value: string, ref = 'HEAD', maxCount = 500): Promise<string | null> {
+    if ((await this.head()) === null) return null;
+    const found = await this.git.raw(['log', `--max-count=${maxCount}`, '--format=%H', '--fixed-strings', `--grep=${key}: ${value}`, ref, '--']);
+    for (const hash of found.split('\n').filter(Boolean)) {
+      const lines = (await this.git.raw(['log', '-1', '--format=%B', hash])).split('\n');
+      if (lines.some((line) => line.trim() === `${key}: ${value}`)) return hash;
+    }
+    return null;
+  }
+
+  /** True when `ancestor` is `descendant` or one of its ancestors; false also when either is unknown here. */
+  async contains(descendant: string, ancestor: string): Promise<boolean> {
+    // Not `merge-base --is-ancestor`: simple-git resolves a failing command that wrote nothing to stderr, so its
+    // exit code 1 ("no") would read as yes. The merge base of the two is the ancestor exactly when it contains it.
+    const [base, wanted] = await Promise.all([
+      this.git.raw(['merge-base', ancestor, descendant]).catch(() => ''),
+      this.resolve(ancestor),
+    ]);
+    return wanted !== null && base.trim() === wanted;
+  }
+
+  /** The commit `ref` names (e.g. `origin/main`), or null when it names none. */
+  async resolve(ref: string): Promise<string | null> {
+    try {
+      return (await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The text of `path` at commit `ref`, or null when it has no such file. */
+  async show(ref: string, path: string): Promise<string | null> {
+    try {
+      return await this.git.raw(['show', `${ref}:${path}`]);
+    } catch {
+      return null;
+    }
+  }
+
   /** Drops uncommitted changes and untracked files under `paths` (a working copy metricops owns, e.g. a sync clone). */
   async discardChanges(paths: string[]): Promise<void> {
     if (paths.length === 0 || (await this.head()) === null) return;

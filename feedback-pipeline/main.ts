@@ -15,6 +15,7 @@ import { redactUrl } from '../common/git-repository.js';
 import type { KubeConfigSource } from '../common/kube-config.js';
 import { loadKubeConnection, type KubeConnection } from '../common/kube-connection.js';
 import type { Logger } from '../common/logger.js';
+import type { FluxSourceSetting } from './actuators/flux-reconcile.js';
 import { createFeedbackServer } from './app.js';
 import { openGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
@@ -67,8 +68,23 @@ export interface FeedbackOptions {
     auditRepo: string;
     /** The GitOps repository the write-back commits to; off without it. */
     gitopsRepo?: string;
+    /** With gitopsRepo, the hold against the GitOps engine (docs/design.md "Rollbacks under a GitOps engine"). */
+    hold?: {
+      /** Ask Flux to fetch after the write-back and release on its Kustomization status (needs the Flux RBAC). */
+      flux?: FluxSourceSetting;
+      /** Without Flux's status: release this long after the push. */
+      settleMs?: number;
+    };
   };
   decisions: { severities: SloSeverity[]; cooldownMs: number; dryRun: boolean; cluster?: string };
+  /** The read-only web UI on its own port, with its own optional credentials; off without it. */
+  ui?: {
+    listen: { port: number; host: string };
+    tokenFile?: string;
+    basicAuthFile?: string;
+    /** Where the SLO numbers come from; without it the pages say so. */
+    prometheus?: { url: string; timeoutMs: number };
+  };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
   /** Called once the informers' first lists are in (the CLI compacts the heap then: cli/heap.ts). */
@@ -79,6 +95,8 @@ export interface FeedbackOptions {
 
 export interface RunningFeedback {
   port: number;
+  /** The UI's port, when it is on. */
+  uiPort?: number;
   /** New notifications get 503, the poller stops, pending decisions finish (bounded), the audit log commits, then everything stops. */
   close(): Promise<void>;
 }
@@ -92,6 +110,10 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const alertmanagerBearer = await credentialFile(options.alertmanager?.tokenFile, '--alertmanager-token-file', logger);
   const authenticator = new Authenticator({ ...(bearer ? { bearer } : {}), ...(basic ? { basic } : {}) });
   if (!authenticator.enabled) logger.warn('no --token-file or --basic-auth-file: POST /api/v1/alerts and GET /api/v1/events accept anyone');
+  const uiBearer = await credentialFile(options.ui?.tokenFile, '--ui-token-file', logger);
+  const uiBasic = await credentialFile(options.ui?.basicAuthFile, '--ui-basic-auth-file', logger);
+  const uiAuthenticator = new Authenticator({ ...(uiBearer ? { bearer: uiBearer } : {}), ...(uiBasic ? { basic: uiBasic } : {}) });
+  if (options.ui && !uiAuthenticator.enabled) logger.warn('no --ui-token-file or --ui-basic-auth-file: the UI shows every guarded Deployment to anyone who reaches its port');
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -146,32 +168,62 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       : {}),
   });
   const elector = kubernetes.elector;
-  // The poller follows the terms, one change after the other (a stop still running when the next term starts).
+  // The poller and the GitOps holds follow the terms, one change after the other (a stop still running when the next
+  // term starts).
   let pollerChange: Promise<unknown> = Promise.resolve();
   const polling = (on: boolean): void => {
     pollerChange = pollerChange.then(async () => {
-      if (!poller) return;
-      if (!on) return poller.stop();
-      poller.start();
-      await poller.pollOnce();
-    }).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'starting or stopping the Alertmanager poller failed'));
+      if (!on) {
+        await gitOpsHolds?.stop();
+        return poller?.stop();
+      }
+      await kubernetes.cache.waitForSync();
+      if (closing || !elector?.isLeader) return;
+      gitOpsHolds?.start();
+      poller?.start();
+      await poller?.pollOnce();
+    }).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'starting or stopping the Alertmanager poller and the GitOps holds failed'));
   };
   if (elector) metrics.leader.set({ identity }, 0);
+  const recorders = [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)];
+  // The GitOps hold (with --gitops-repo): its cluster side and Flux still go through client-node, loaded only then.
+  const { hold } = options.git;
+  const holdLogger = logger.child({ part: 'gitops-hold' });
+  const gitOpsHolds = gitOpsWriter ? await gitOpsHoldKeeper() : undefined;
+  async function gitOpsHoldKeeper() {
+    const [{ loadKubeConfig }, { KubernetesHoldCluster }, { GitOpsHoldKeeper }, { FluxReconciler }] = await Promise.all([
+      import('../common/kube-config.js'), import('./actuators/gitops-hold-cluster.js'), import('./actuators/gitops-hold-keeper.js'), import('./actuators/flux-reconcile.js'),
+    ]);
+    const kubeConfig = loadKubeConfig(options.kubernetes);
+    return new GitOpsHoldKeeper({
+      deployments: kubernetes.cache,
+      cluster: new KubernetesHoldCluster(kubeConfig, holdLogger),
+      writer: gitOpsWriter!,
+      ...(hold?.flux ? { flux: new FluxReconciler(kubeConfig, hold.flux, clock, holdLogger) } : {}),
+      recorders,
+      clock,
+      logger: holdLogger,
+      metrics,
+      settings: hold?.settleMs !== undefined ? { settleMs: hold.settleMs } : {},
+    });
+  }
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
     executor: kubernetes.executor,
     ...(elector ? { leadership: elector } : {}),
-    recorders: [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)],
+    recorders,
     ...(gitOpsWriter ? { gitOpsWriter } : {}),
+    ...(gitOpsHolds ? { gitOpsHolds } : {}),
     clock,
     logger,
     settings: options.decisions,
   });
 
+  const history = new AuditHistory(auditLog.directory, () => auditLog.pending(), logger);
   const server = createFeedbackServer({
     sink: pipeline,
     authenticator,
-    history: new AuditHistory(auditLog.directory, () => auditLog.pending(), logger),
+    history,
     metrics,
     clock,
     logger: logger.child({ part: 'http' }),
@@ -195,6 +247,22 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const http = await listen(server.app, options.listen.port, host);
   const port = (http.address() as { port: number }).port;
   elector?.advertise(election?.advertiseUrl ?? advertiseUrl(host, port));
+  // The UI: a reader of the informer cache, the audit history and Prometheus, on its own port.
+  // Loaded only when it is on (memory: the feedback pipeline aims at 100 MB with 10,000 Deployments).
+  const ui = options.ui ? await Promise.all([import('./ui/ui-server.js'), import('./ui/ui-reader.js'), import('./ui/prometheus-client.js')]) : undefined;
+  const prometheus = options.ui?.prometheus && ui ? new ui[2].PrometheusClient(options.ui.prometheus.url, options.ui.prometheus.timeoutMs) : undefined;
+  const uiHttp = options.ui && ui
+    ? await listen(
+        ui[0].createUiServer({
+          reader: new ui[1].UiReader({ deployments: kubernetes.cache, cache: kubernetes.cache, history, ...(prometheus ? { prometheus } : {}), clock }),
+          authenticator: uiAuthenticator,
+          logger: logger.child({ part: 'ui' }),
+        }),
+        options.ui.listen.port,
+        options.ui.listen.host,
+      )
+    : undefined;
+  const uiPort = uiHttp ? (uiHttp.address() as { port: number }).port : undefined;
   const poller: AlertmanagerPoller | undefined = options.alertmanager
     ? new AlertmanagerPoller({
         url: options.alertmanager.url,
@@ -210,25 +278,32 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   if (!elector) poller?.start();
   if (options.onSynced) void kubernetes.cache.waitForSync().then(options.onSynced);
   void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
+  let closing = false;
+  // The holds are kept by the one replica that acts: at once without leader election, else with each term.
+  if (!elector) void kubernetes.cache.waitForSync().then(() => closing || gitOpsHolds?.start());
   logger.info(
     {
       address: `${host}:${port}`,
       auditLog: auditTarget.display,
       gitops: gitopsTarget?.display,
+      flux: hold?.flux,
       alertmanager: options.alertmanager ? redactUrl(options.alertmanager.url) : undefined,
       ...options.decisions,
       auth: { bearer: bearer !== undefined, basic: basic !== undefined },
       kubernetes: connection.source,
       namespaces: options.kubernetes.namespaces ?? 'all',
       leaderElection: elector ? { identity, lease: election } : 'off',
+      ui: options.ui ? { address: `${options.ui.listen.host}:${uiPort}`, prometheus: prometheus?.display, auth: uiAuthenticator.enabled } : undefined,
     },
     'feedback pipeline listening',
   );
 
   return {
     port,
+    ...(uiPort !== undefined ? { uiPort } : {}),
     async close() {
       server.beginShutdown();
+      closing = true;
       await pollerChange;
       await poller?.stop();
       if ((await withTimeout(pipeline.close(), options.shutdownTimeoutMs)) === 'timeout') {
@@ -236,12 +311,16 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       }
       // Hand the Lease over as soon as nothing more will be decided here, before the audit log's last push.
       await elector?.stop();
+      // Holds stay on the Deployments (their durable state): the next start (or the next leader) resumes them.
+      await gitOpsHolds?.stop();
       await auditLog.close();
       await kubernetes.stop();
-      await new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      });
+      for (const server of uiHttp ? [http, uiHttp] : [http]) {
+        await new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
+      }
       logger.info('stopped');
     },
   };

@@ -18,6 +18,9 @@ export class FeedbackMetrics {
   readonly pollFailures: Counter;
   readonly pollInvalidAlerts: Counter;
   readonly gitFailures: Counter<'recorder'>;
+  readonly gitopsHolds: Gauge;
+  readonly gitopsSteps: Counter<'stage'>;
+  readonly gitopsHoldSeconds: Histogram;
   readonly events: Counter<'result'>;
   readonly leader: Gauge<'identity'>;
   readonly leaderTransitions: Counter;
@@ -72,6 +75,23 @@ export class FeedbackMetrics {
       name: 'metricops_feedback_git_failures_total',
       help: 'Failed audit-log writes, commits or pushes (retried) and failed GitOps write-backs, by recorder (audit-log, gitops).',
       labelNames: ['recorder'],
+      registers,
+    });
+    this.gitopsHolds = new Gauge({
+      name: 'metricops_feedback_gitops_holds',
+      help: 'Deployments rolled back and held against the GitOps engine until it has the write-back (metricops.io/gitops-hold).',
+      registers,
+    });
+    this.gitopsSteps = new Counter({
+      name: 'metricops_feedback_gitops_steps_total',
+      help: 'Steps of GitOps holds after the rollback: write-back-failed, written-back, reverted, released, superseded.',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.gitopsHoldSeconds = new Histogram({
+      name: 'metricops_feedback_gitops_hold_seconds',
+      help: 'From the rollback (hold set) to the hold released: the GitOps engine has the write-back revision.',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
       registers,
     });
     this.events = new Counter({

@@ -4,10 +4,12 @@ import cron from 'node-cron';
 import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
+import type { FluxSourceSetting } from '../../feedback-pipeline/actuators/flux-reconcile.js';
 import type { FeedbackOptions, LeaderElectionOptions } from '../../feedback-pipeline/main.js';
 import { leaseTimingProblem } from '../../feedback-pipeline/kubernetes/leader-election.js';
 import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
+import { checkHttpUrl, prometheusSettings } from './http-url.js';
 
 /** Every flag checked; throws UsageError (exit 2) saying which flag and how to fix it. */
 export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'logger' | 'clock'> {
@@ -23,8 +25,12 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
     throw new UsageError('--alertmanager-token-file needs --alertmanager-url (it authenticates the poll)');
   }
   if (flags.alertmanagerUrl !== undefined) checkHttpUrl('--alertmanager-url', flags.alertmanagerUrl, 'http://alertmanager.monitoring:9093');
+  if (flags.fluxReconcile !== undefined && flags.gitopsRepo === undefined) {
+    throw new UsageError('--flux-reconcile needs --gitops-repo (Flux is asked to fetch the write-back)');
+  }
+  const flux = flags.fluxReconcile === undefined ? undefined : fluxSource(flags.fluxReconcile);
   const dataDir = resolve(flags.dataDir);
-  return {
+  const options: Omit<FeedbackOptions, 'logger' | 'clock'> = {
     listen: { port: portFlag('--port', flags.port), host: flags.host },
     kubernetes: {
       ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
@@ -49,6 +55,7 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       dataDir,
       auditRepo: flags.gitRepo ?? join(dataDir, 'audit-log'),
       ...(flags.gitopsRepo !== undefined ? { gitopsRepo: flags.gitopsRepo } : {}),
+      hold: { ...(flux ? { flux } : {}), settleMs: durationFlag('--gitops-settle', flags.gitopsSettle) },
     },
     decisions: {
       severities: severities as SloSeverity[], cooldownMs: durationFlag('--cooldown', flags.cooldown), dryRun: flags.dryRun,
@@ -57,6 +64,8 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
     shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout, 'timer'),
     ...(flags.leaderElect ? { leaderElection: leaderElection(flags) } : {}),
   };
+  const ui = uiOptions(flags);
+  return ui ? { ...options, ui } : options;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -112,12 +121,30 @@ function clockOffset(text: string): number {
   return value;
 }
 
-function checkHttpUrl(flag: string, text: string, example: string): void {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`${flag} "${redactUrl(text)}" is not a URL: e.g. ${example}`);
+/** `auto`, or the GitRepository as NAMESPACE/NAME (DNS labels / subdomain names). */
+function fluxSource(text: string): FluxSourceSetting {
+  if (text === 'auto') return 'auto';
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
+  if (!match) throw new UsageError(`--flux-reconcile "${text}": use auto, or the GitRepository as NAMESPACE/NAME, e.g. flux-system/flux-system`);
+  return { namespace: match[1]!, name: match[3]! };
+}
+
+/** The UI's flags: on with --ui-port; its credential files and the Prometheus it reads need it. */
+function uiOptions(flags: FeedbackFlags): FeedbackOptions['ui'] {
+  const prometheus = prometheusSettings(flags);
+  if (flags.uiPort === undefined) {
+    const orphan = [
+      flags.uiTokenFile !== undefined && '--ui-token-file',
+      flags.uiBasicAuthFile !== undefined && '--ui-basic-auth-file',
+      prometheus !== undefined && '--prometheus-url',
+    ].filter((flag): flag is string => typeof flag === 'string');
+    if (orphan.length > 0) throw new UsageError(`${orphan.join(', ')} ${orphan.length === 1 ? 'is' : 'are'} for the web UI: add --ui-port <port> to serve it`);
+    return undefined;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be http:// or https://, not ${url.protocol}`);
+  return {
+    listen: { port: portFlag('--ui-port', flags.uiPort), host: flags.uiHost ?? flags.host },
+    ...(flags.uiTokenFile !== undefined ? { tokenFile: flags.uiTokenFile } : {}),
+    ...(flags.uiBasicAuthFile !== undefined ? { basicAuthFile: flags.uiBasicAuthFile } : {}),
+    ...(prometheus ? { prometheus } : {}),
+  };
 }

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../../common/clock.js';
 import { formatIssue, MetricopsError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
+import { splitUrlCredentials } from '../../common/url-credentials.js';
 import type { Logger } from '../../common/logger.js';
 import type { FeedbackMetrics } from '../metrics.js';
 import type { AlertSink } from '../ports.js';
@@ -36,13 +37,7 @@ export const POLL_SUBMIT_CHUNK = 500;
 
 /** Splits user:password out of a URL: fetch refuses URLs with credentials, and logs must not see them. */
 export function alertsEndpoint(baseUrl: string): { url: string; authorization?: string } {
-  const base = new URL(baseUrl);
-  const authorization =
-    base.username !== '' || base.password !== ''
-      ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-      : undefined;
-  base.username = '';
-  base.password = '';
+  const { url: base, authorization } = splitUrlCredentials(baseUrl);
   if (!base.pathname.endsWith('/')) base.pathname += '/';
   const url = new URL(ALERTS_QUERY, base).toString();
   return authorization ? { url, authorization } : { url };

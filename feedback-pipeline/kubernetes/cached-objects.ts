@@ -8,6 +8,7 @@
  */
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { ANNOTATION_PREFIX, Annotations } from '../../common/contract/annotations.js';
+import { FluxKeys } from '../../common/contract/flux.js';
 import { templateKey } from '../core/pod-template.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 
@@ -50,11 +51,14 @@ export function ownString(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
-/** Only metricops annotations and the controller's revision are kept. */
+/**
+ * Only metricops annotations, the controller's revision and Flux's reconcile annotation are kept (a hold records the
+ * value it replaces, so the rollback patched from the cache must know it).
+ */
 export function keptAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    if (key.startsWith(ANNOTATION_PREFIX) || key === REVISION_ANNOTATION) kept[ownString(key)] = ownString(value);
+    if (key.startsWith(ANNOTATION_PREFIX) || key === REVISION_ANNOTATION || key === FluxKeys.reconcile) kept[ownString(key)] = ownString(value);
   }
   return kept;
 }

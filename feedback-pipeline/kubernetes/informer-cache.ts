@@ -9,7 +9,7 @@ import { Annotations } from '../../common/contract/annotations.js';
 import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { parseGuardingAlerts } from '../../common/contract/guarding-alert.js';
 import type { Logger } from '../../common/logger.js';
-import type { DeploymentCache } from '../ports.js';
+import type { DeploymentCache, DeploymentLister, DeploymentSummary } from '../ports.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import type { KubeApi } from './api-client.js';
 import { Reflector, type ReflectorSink, type SlimObject } from './reflector.js';
@@ -54,6 +54,10 @@ class Store<T extends SlimObject> implements ReflectorSink<T> {
     return this.byNamespace.get(namespace)?.get(name);
   }
 
+  all(): T[] {
+    return [...this.byNamespace.values()].flatMap((objects) => [...objects.values()]);
+  }
+
   replace(items: T[]): void {
     const fresh = new Set(items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`));
     for (const [namespace, objects] of this.byNamespace) {
@@ -89,7 +93,7 @@ class Store<T extends SlimObject> implements ReflectorSink<T> {
   }
 }
 
-export class InformerCache implements DeploymentCache {
+export class InformerCache implements DeploymentCache, DeploymentLister {
   private readonly reflectors: Array<Reflector<SlimObject>> = [];
   /** Per namespace (or '' for all), the store of Deployments. */
   private readonly deploymentStores = new Map<string, Store<CachedDeployment>>();
@@ -165,10 +169,25 @@ export class InformerCache implements DeploymentCache {
     return states;
   }
 
+  /** Every cached Deployment that has `annotation`: a scan of the whole cache, for rare uses (resuming GitOps holds). */
+  deploymentsWithAnnotation(annotation: string): DeploymentState[] {
+    return this.allDeployments().filter((deployment) => deployment.annotations[annotation] !== undefined).map(deploymentStateOf);
+  }
+
+  listDeployments(namespace?: string): DeploymentSummary[] {
+    return this.allDeployments()
+      .filter((deployment) => namespace === undefined || deployment.metadata.namespace === namespace)
+      .map(({ metadata, paused, annotations }) => ({ namespace: metadata.namespace, name: metadata.name, paused, annotations }));
+  }
+
   replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[] {
     return (this.replicaSetsByOwner.get(deployment.uid) ?? [])
       .filter((replicaSet) => replicaSet.metadata.namespace === deployment.namespace)
       .map(replicaSetStateOf);
+  }
+
+  private allDeployments(): CachedDeployment[] {
+    return [...this.deploymentStores.values()].flatMap((store) => store.all());
   }
 
   /** Counts, for logs and the memory benchmark. */

@@ -183,7 +183,8 @@ const MAX_NAME_CHARACTERS = 120;
 /** One line per decision: outcome, Deployment and alert, so `git log` reads as the history. */
 export function summarize(record: DecisionRecord): string {
   const target = record.deployment ? oneLine(namespacedName(record.deployment)) : 'no Deployment';
-  return `${record.outcome} ${target} (${oneLine(record.alert.name)})`;
+  const what = record.gitops && record.gitops.stage !== 'holding' ? `hold ${record.gitops.stage}` : record.outcome;
+  return `${what} ${target} (${oneLine(record.alert.name)})`;
 }
 
 /**

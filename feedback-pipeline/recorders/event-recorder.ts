@@ -24,6 +24,20 @@ export const EventReasons = {
   dryRun: 'RollbackDryRun',
   skipped: 'RollbackSkipped',
   failed: 'RollbackFailed',
+  /** The later steps of a GitOps hold (docs/design.md "Rollbacks under a GitOps engine"). */
+  writeBackFailed: 'WriteBackFailed',
+  writtenBack: 'WrittenBack',
+  reverted: 'GitOpsReverted',
+  released: 'HoldReleased',
+  superseded: 'HoldSuperseded',
+} as const;
+
+const HOLD_STEP_EVENTS = {
+  'write-back-failed': { reason: EventReasons.writeBackFailed, type: 'Warning' },
+  'written-back': { reason: EventReasons.writtenBack, type: 'Normal' },
+  reverted: { reason: EventReasons.reverted, type: 'Warning' },
+  released: { reason: EventReasons.released, type: 'Normal' },
+  superseded: { reason: EventReasons.superseded, type: 'Normal' },
 } as const;
 
 const MAX_MESSAGE = 1024;
@@ -93,6 +107,7 @@ export function seriesKeyOf(record: DecisionRecord, event: CoreV1Event): { objec
 }
 
 function reasonOf(record: DecisionRecord): { reason: string; type: 'Normal' | 'Warning' } {
+  if (record.gitops && record.gitops.stage !== 'holding') return HOLD_STEP_EVENTS[record.gitops.stage];
   switch (record.outcome) {
     case 'rolled-back':
       return { reason: EventReasons.rolledBack, type: 'Warning' };
@@ -109,9 +124,10 @@ function messageOf(record: DecisionRecord): string {
   const revisions = (from?: DecisionRecord['from'], to?: DecisionRecord['to']) =>
     to ? ` (revision ${from?.revision ?? '?'} ${images(from?.images)} -> revision ${to.revision} ${images(to.images)})` : '';
   const alert = `alert ${record.alert.name}`;
+  if (record.gitops && record.gitops.stage !== 'holding') return record.reason;
   switch (record.outcome) {
     case 'rolled-back':
-      return `Rolled back on ${alert}${revisions(record.from, record.to)}: ${record.reason}${record.error ? `; ${record.error}` : ''}`;
+      return `Rolled back on ${alert}${revisions(record.from, record.to)}: ${record.reason}${record.error ? `; ${record.error}` : ''}${holding(record)}`;
     case 'dry-run':
       return `Would roll back on ${alert}${revisions(record.from, record.to)}: ${record.reason}`;
     case 'failed':
@@ -119,6 +135,12 @@ function messageOf(record: DecisionRecord): string {
     default:
       return `Not rolled back on ${alert} (${record.skip ?? record.outcome}): ${record.reason}`;
   }
+}
+
+function holding(record: DecisionRecord): string {
+  if (record.gitops?.stage !== 'holding') return '';
+  const written = record.gitCommit ? ` ${record.gitCommit.slice(0, 12)}` : record.gitops.revision ? ` (Git had the good images at ${record.gitops.revision.slice(0, 12)})` : '';
+  return `; held (metricops.io/gitops-hold) until the GitOps engine applies the write-back${written}`;
 }
 
 function images(map: Record<string, string> | undefined): string {

@@ -133,11 +133,17 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     expect(rolledBack.to?.images).toEqual({ checkout: `${IMAGE}:v1`, 'init:migrate': `${MIGRATE_IMAGE}:v1` });
     expect(rolledBack.to?.revision).toBe(1);
 
-    // The same notification again (Alertmanager's repeat): nothing changes.
-    const generation = (await apps.readNamespacedDeployment({ name: NAME, namespace })).metadata?.generation;
+    // The same notification again (Alertmanager's repeat): no second rollback. (Not the generation: for a
+    // Deployment an annotation change bumps it too, and the GitOps hold's annotation is updated after the push.)
+    const rollout = async () => {
+      const sets = await apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${NAME}` });
+      const deployment = await apps.readNamespacedDeployment({ name: NAME, namespace });
+      return { template: deployment.spec?.template, revisions: sets.items.map((set) => set.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort() };
+    };
+    const before = await rollout();
     expect(await Promise.all([feedbackA.notify(notification), feedbackB.notify(notification)])).toEqual([202, 202]);
     await sleep(2_000); // Give a wrong second rollback the chance to show in the watch.
-    expect((await apps.readNamespacedDeployment({ name: NAME, namespace })).metadata?.generation).toBe(generation);
+    expect(await rollout()).toEqual(before);
     expect(await allDecisions()).toHaveLength(1);
 
     const images = watch.seen.filter((state) => state.name === NAME).map((state) => state.image);
@@ -175,7 +181,8 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     // The GitOps write-back: the manifest names the good images, comments and quoting kept, the commit is the record's.
     expect(rolledBack.gitCommit).toMatch(/^[0-9a-f]{40}$/);
     expect((await git(gitopsDir, ['rev-parse', 'HEAD'])).trim()).toBe(rolledBack.gitCommit);
-    expect(await git(gitopsDir, ['log', '-1', '--format=%s'])).toContain(`rollback ${namespace}/${NAME}`);
+    expect(await git(gitopsDir, ['log', '-1', '--format=%s'])).toMatch(/^revert checkout to v1: CheckoutAvailabilityBurnRatePage burning since /);
+    expect(await git(gitopsDir, ['log', '-1', '--format=%(trailers:key=Metricops-Decision,valueonly)'])).toContain(rolledBack.id);
     expect(await readFile(join(gitopsDir, GIT_PATH), 'utf8')).toBe(manifest('v1'));
   });
 

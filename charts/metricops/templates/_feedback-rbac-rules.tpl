@@ -26,6 +26,21 @@ No get on secrets, no pods, no delete, no update, no scale subresource.
 {{- end -}}
 
 {{/*
+Flux (ClusterRole <fullname>-feedback-flux, only with feedback.fluxReconcile; manifests/components/flux in the
+kustomize install): exactly the calls of feedback-pipeline/actuators/flux-reconcile.ts.
+- kustomizations: the status of the Kustomization that applies a held Deployment, and its sourceRef (get)
+- gitrepositories: reconcile.fluxcd.io/requestedAt, to fetch the write-back now (patch)
+*/}}
+{{- define "metricops.feedback.fluxRules" -}}
+- apiGroups: ["kustomize.toolkit.fluxcd.io"]
+  resources: ["kustomizations"]
+  verbs: ["get"]
+- apiGroups: ["source.toolkit.fluxcd.io"]
+  resources: ["gitrepositories"]
+  verbs: ["patch"]
+{{- end -}}
+
+{{/*
 In the release namespace only (Role <fullname>-feedback, bound by a RoleBinding; both rendered only when there is a
 rule here):
 - leases: the leader-election Lease; the replicas read it (get), the first creates it (create), the leader renews it

@@ -56,6 +56,20 @@ describe('GitRepository', () => {
     expect(git(repo.dir, 'status', '--porcelain')).toBe('?? theirs.txt');
   });
 
+  test('tells whether a commit contains another, finds a commit by trailer, shows a file at a commit', async () => {
+    const repo = await GitRepository.open(join(root, 'work'), silentLogger());
+    await writeFile(join(repo.dir, 'a.txt'), 'one\n');
+    const first = (await repo.commit(['a.txt'], 'one'))!;
+    await writeFile(join(repo.dir, 'a.txt'), 'two\n');
+    const second = (await repo.commit(['a.txt'], 'two\n\nbody\n\nMetricops-Decision: d7\n'))!;
+    expect([await repo.contains(second, first), await repo.contains(first, second), await repo.contains(first, first)]).toEqual([true, false, true]);
+    expect(await repo.contains(first, '0'.repeat(40))).toBe(false);
+    expect(await repo.findTrailer('Metricops-Decision', 'd7')).toBe(second);
+    expect(await repo.findTrailer('Metricops-Decision', 'd')).toBeNull();
+    expect([await repo.show(first, 'a.txt'), await repo.show(first, 'b.txt')]).toEqual(['one\n', null]);
+    expect([await repo.resolve('HEAD~1'), await repo.resolve('nope')]).toEqual([first, null]);
+  });
+
   test('a rejected push is rebased onto the remote and pushed again, never forced', async () => {
     const remote = join(root, 'remote.git');
     execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);

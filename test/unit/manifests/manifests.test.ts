@@ -27,7 +27,7 @@ describe('every manifest file', () => {
     }
   });
 
-  test.each(['manifests/base', 'manifests/overlays/cert-manager', 'manifests/overlays/self-signed', 'manifests/components/git-ssh'])('%s: the kustomization lists every YAML file beside it and only files that exist', (dir) => {
+  test.each(['manifests/base', 'manifests/overlays/cert-manager', 'manifests/overlays/self-signed', 'manifests/components/git-ssh', 'manifests/components/flux'])('%s: the kustomization lists every YAML file beside it and only files that exist', (dir) => {
     const kustomization = parse(readFileSync(join(repoRoot, dir, 'kustomization.yaml'), 'utf8')) as {
       resources?: string[];
       patches?: Array<{ path?: string }>;
@@ -195,9 +195,12 @@ describe('RBAC', () => {
     for (const binding of bindings) {
       expect((binding.object as unknown as { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: 'metricops-feedback', namespace: 'metricops' }]);
     }
+    // The base roles (workloads cluster-wide, the Lease in its namespace), the opt-in Flux role of components/flux,
+    // and the namespace-scoped component's Role.
     expect(bindings.map((document) => [document.file, (document.object as unknown as { roleRef: unknown }).roleRef])).toEqual([
       ['manifests/base/feedback-clusterrolebinding.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback' }],
       ['manifests/base/feedback-rolebinding.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'metricops-feedback' }],
+      ['manifests/components/flux/feedback-flux-clusterrolebinding.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback-flux' }],
       ['manifests/components/namespace-scoped/feedback-workloads-role.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'metricops-feedback-workloads' }],
     ]);
   });

@@ -59,6 +59,34 @@ describe('eventFor', () => {
       type: 'Warning',
       message: /^Rollback on alert CheckoutHighErrorBudgetBurn failed: rollback of Deployment shop\/checkout failed: HTTP 403$/,
     },
+    {
+      description: 'a rollback that holds the Deployment against the GitOps engine says so, with the write-back commit',
+      record: record({ gitCommit: 'c0ffee0123456789', gitops: { stage: 'holding', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'RolledBack',
+      type: 'Warning',
+      message: /after the rollout; held \(metricops.io\/gitops-hold\) until the GitOps engine applies the write-back c0ffee012345$/,
+    },
+    {
+      description: 'bad images back while held are a Warning GitOpsReverted with what the keeper did',
+      record: record({ reason: 'the bad images came back; metricops put app=shop/checkout:v1 back', gitops: { stage: 'reverted', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'GitOpsReverted',
+      type: 'Warning',
+      message: /^the bad images came back; metricops put app=shop\/checkout:v1 back$/,
+    },
+    {
+      description: 'a failed write-back is a Warning WriteBackFailed; the release a Normal HoldReleased',
+      record: record({ reason: 'GitOps write-back failed; retrying', gitops: { stage: 'write-back-failed', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'WriteBackFailed',
+      type: 'Warning',
+      message: /^GitOps write-back failed; retrying$/,
+    },
+    {
+      description: 'the release is a Normal HoldReleased',
+      record: record({ reason: 'Flux applied main@sha1:c0ffee', gitops: { stage: 'released', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'HoldReleased',
+      type: 'Normal',
+      message: /^Flux applied main@sha1:c0ffee$/,
+    },
   ])('$description', ({ record, reason, type, message }) => {
     const event = eventFor(record, 'uid-checkout', NOW, settings)!;
     expect(event).toMatchObject({
