@@ -28,9 +28,20 @@ const TRANSIENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * client-node's ApiException (code + body), recognised by its shape: the parts still on client-node (`metricops status`,
+ * the GitOps hold, Flux) throw it, and importing the class would load the library.
+ */
+function clientNodeFailure(error: unknown): { code: number; body: unknown } | undefined {
+  const failure = error as { code?: unknown; body?: unknown } | null;
+  return failure instanceof Error && typeof failure.code === 'number' && 'body' in failure ? { code: failure.code, body: failure.body } : undefined;
+}
+
 /** The HTTP status of a failed API call, if it got that far. */
 export function statusOf(error: unknown): number | undefined {
   if (error instanceof KubeApiError) return error.status;
+  const clientNode = clientNodeFailure(error);
+  if (clientNode) return clientNode.code;
   const code = (error as { code?: unknown; statusCode?: unknown } | null)?.statusCode;
   return typeof code === 'number' ? code : undefined;
 }
@@ -48,6 +59,18 @@ export function isTransient(error: unknown): boolean {
 /** A short description of an API failure for logs and records (status and the apiserver's message, no bodies). */
 export function describeApiError(error: unknown): string {
   if (error instanceof KubeApiError) return `HTTP ${error.status}${error.apiMessage ? `: ${error.apiMessage}` : ''}`;
+  const clientNode = clientNodeFailure(error);
+  if (clientNode) {
+    let message: unknown = typeof clientNode.body === 'object' && clientNode.body !== null ? (clientNode.body as { message?: unknown }).message : undefined;
+    if (message === undefined && typeof clientNode.body === 'string') {
+      try {
+        message = (JSON.parse(clientNode.body) as { message?: unknown }).message;
+      } catch {
+        message = undefined;
+      }
+    }
+    return `HTTP ${clientNode.code}${typeof message === 'string' ? `: ${message}` : ''}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

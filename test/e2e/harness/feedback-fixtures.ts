@@ -167,6 +167,11 @@ export async function startFeedback(options: FeedbackProcessOptions): Promise<Fe
     ...(options.gitRepo ? ['--git-repo', options.gitRepo] : []),
     ...(options.gitopsRepo ? ['--gitops-repo', options.gitopsRepo] : []),
     ...(options.extraArgs ?? []),
+    // A process on its own gets a Lease of its own, so it leads at once whatever ran before it in this cluster;
+    // replicas that elect among themselves name their Lease (feedback-replicas.ts).
+    ...((options.extraArgs ?? []).some((arg) => arg.startsWith('--leader-elect') || arg === '--no-leader-elect')
+      ? []
+      : ['--leader-elect-resource-name', `metricops-feedback-${randomBytes(4).toString('hex')}`]),
   ];
   const child = startMetricops(`metricops feedback (${options.name})`, args, join(options.dir, `${options.name}.log`),
     { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...options.env });

@@ -28,6 +28,7 @@ describe('describeApiError', () => {
     { description: 'an API error: status and the apiserver message, not the request', error: api(403, 'forbidden'), text: 'HTTP 403: forbidden' },
     { description: 'an API error without a message', error: new KubeApiError(500, undefined, undefined, 'GET /api'), text: 'HTTP 500' },
     { description: 'a network error: its message', error: system('ECONNREFUSED'), text: 'connect ECONNREFUSED' },
+    { description: 'client-node\'s ApiException (the parts still on it): status and the message of its body', error: Object.assign(new Error('HTTP-Code: 403 ...'), { code: 403, body: '{"kind":"Status","message":"forbidden"}', headers: {} }), text: 'HTTP 403: forbidden' },
   ])('$description', ({ error, text }) => {
     expect(describeApiError(error)).toBe(text);
   });
