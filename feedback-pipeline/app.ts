@@ -6,6 +6,7 @@ import type { Logger } from '../common/logger.js';
 import type { AlertSink, DecisionHistory } from './ports.js';
 import type { Authenticator } from './intake/authenticator.js';
 import { parseHistoryQuery } from './history/history-query.js';
+import { forwardToLeader, type ForwardingSettings } from './intake/forward-to-leader.js';
 import { alertsFromWebhook, parseWebhookPayload } from './intake/webhook-payload.js';
 import type { FeedbackMetrics, NotificationResult } from './metrics.js';
 
@@ -25,6 +26,10 @@ export interface FeedbackServerOptions {
   bodyLimit?: number;
   /** Whether the pipeline is ready (Kubernetes cache synced...): /readyz answers 503 until it is. */
   ready?: () => boolean;
+  /** More of /readyz's answer (who leads). */
+  readiness?: () => Record<string, unknown>;
+  /** With leader election: a replica that does not lead forwards notifications to the leader. */
+  forward?: ForwardingSettings;
 }
 
 export interface FeedbackServer {
@@ -64,7 +69,7 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
   });
   app.get('/readyz', (_req, res) => {
     const ready = !shuttingDown && (options.ready?.() ?? true);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready' });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', ...options.readiness?.() });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -80,7 +85,9 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
     res.status(problem.status).json({ error: `${problem.message} (Alertmanager sends application/json)` });
   };
   const parseJson = jsonBodyParser({ limitBytes: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, maxDepth: MAX_BODY_DEPTH });
-  api.post('/alerts', requireJson, parseJson, (req, res) => {
+  // A follower hands the notification to the leader first, body unread (the leader checks it).
+  const forward = options.forward ? [forwardToLeader({ ...options.forward, forwarded: (result) => count(result === 'unavailable' ? 'unavailable' : 'forwarded') })] : [];
+  api.post('/alerts', ...forward, requireJson, parseJson, (req, res) => {
     if (shuttingDown) {
       count('unavailable');
       res.status(503).set('Retry-After', '5').json({ error: 'shutting down: Alertmanager will retry' });

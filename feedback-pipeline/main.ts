@@ -4,18 +4,18 @@
  * everything inside is built here: intake (HTTP receiver, Alertmanager poller), the Kubernetes cache, the actuators
  * (cluster rollback, GitOps write-back), the recorders (Events, audit log, metrics) and the pipeline between them.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../common/clock.js';
 import type { SloSeverity } from '../common/contract/alert-labels.js';
 import { InvalidInputError, MetricopsError } from '../common/errors.js';
 import { redactUrl } from '../common/git-repository.js';
-import { loadKubeConfig, type KubeConfigSource } from '../common/kube-config.js';
+import type { KubeConfigSource } from '../common/kube-config.js';
+import { loadKubeConnection, type KubeConnection } from '../common/kube-connection.js';
 import type { Logger } from '../common/logger.js';
-import { FluxReconciler, type FluxSourceSetting } from './actuators/flux-reconcile.js';
-import { KubernetesHoldCluster } from './actuators/gitops-hold-cluster.js';
-import { GitOpsHoldKeeper } from './actuators/gitops-hold-keeper.js';
-import { GitOpsManifestWriter } from './actuators/gitops-write-back.js';
+import type { FluxSourceSetting } from './actuators/flux-reconcile.js';
 import { createFeedbackServer } from './app.js';
 import { openGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
@@ -23,17 +23,36 @@ import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
 import { CredentialFile, CredentialFileError, type CredentialFormat } from './intake/credential-file.js';
 import { createKubernetesAdapters } from './kubernetes/adapters.js';
+import { DEFAULT_LEASE_TIMINGS } from './kubernetes/leader-election.js';
 import { FeedbackMetrics } from './metrics.js';
 import { FeedbackPipeline } from './pipeline.js';
 import { GitAuditLog } from './recorders/audit-log.js';
 import { MetricsRecorder } from './recorders/metrics-recorder.js';
-import { PrometheusClient } from './ui/prometheus-client.js';
-import { UiReader } from './ui/ui-reader.js';
-import { createUiServer } from './ui/ui-server.js';
+
+export interface LeaderElectionOptions {
+  /** The Lease's namespace. Default: $POD_NAMESPACE, the in-cluster or kubeconfig namespace, then "default". */
+  namespace?: string;
+  /** The Lease's name. */
+  name: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  /** Where followers forward notifications to this replica while it leads. Default: http://<host or $POD_IP>:<port>. */
+  advertiseUrl?: string;
+  /** Tests only: this replica's wall clock, as written into the Lease, is off by this much. */
+  clockOffsetMs?: number;
+}
+
+export const DEFAULT_LEADER_ELECTION: LeaderElectionOptions = { name: 'metricops-feedback', ...DEFAULT_LEASE_TIMINGS };
 
 export interface FeedbackOptions {
   listen: { port: number; host: string };
-  kubernetes: KubeConfigSource;
+  kubernetes: KubeConfigSource & {
+    /** Watch (and act on) only these namespaces; absent: all. */
+    namespaces?: string[];
+  };
+  /** Leader election on a Lease, so that of N replicas one acts; absent: this replica always acts. */
+  leaderElection?: LeaderElectionOptions;
   intake: {
     /** Bearer tokens accepted on /api/v1/* (one per line). Without it and basicAuthFile, anyone is accepted. */
     tokenFile?: string;
@@ -68,6 +87,8 @@ export interface FeedbackOptions {
   };
   /** After close() starts, how long pending decisions may take. */
   shutdownTimeoutMs: number;
+  /** Called once the informers' first lists are in (the CLI compacts the heap then: cli/heap.ts). */
+  onSynced?: () => void;
   logger: Logger;
   clock: Clock;
 }
@@ -106,29 +127,90 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
 
   // Act: the GitOps write-back (the cluster rollback comes with the Kubernetes adapters).
   const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
-  const gitOpsWriter = gitopsTarget ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
+  // Loaded only when configured: its YAML parser is ~8 MB of a process that aims at 100 MB.
+  const GitOpsManifestWriter = gitopsTarget ? (await import('./actuators/gitops-write-back.js')).GitOpsManifestWriter : undefined;
+  const gitOpsWriter = gitopsTarget && GitOpsManifestWriter ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
-  const kubeConfig = kubeConfigFrom(options.kubernetes);
-  const kubernetes = createKubernetesAdapters(kubeConfig, logger, clock, { events: { metrics } });
+  const connection = await kubeConnectionFrom(options.kubernetes);
+  const election = options.leaderElection;
+  const identity = `${process.env.POD_NAME || hostname()}_${randomBytes(4).toString('hex')}`;
+  const kubernetes = createKubernetesAdapters(connection, logger, clock, {
+    events: { metrics },
+    cache: { ...(options.kubernetes.namespaces ? { namespaces: options.kubernetes.namespaces } : {}) },
+    ...(election
+      ? {
+          election: {
+            namespace: election.namespace ?? (process.env.POD_NAMESPACE || connection.namespace || 'default'),
+            name: election.name,
+            identity,
+            leaseDurationMs: election.leaseDurationMs,
+            renewDeadlineMs: election.renewDeadlineMs,
+            retryPeriodMs: election.retryPeriodMs,
+            clock: { monotonicMs: () => performance.now(), now: () => new Date(clock.now().getTime() + (election.clockOffsetMs ?? 0)) },
+            hooks: {
+              onStartedLeading: () => {
+                metrics.leader.set({ identity }, 1);
+                pipeline.resume();
+                // The poll at once: alerts another replica took and could not act on are still firing there.
+                polling(true);
+              },
+              onStoppedLeading: () => {
+                metrics.leader.set({ identity }, 0);
+                polling(false);
+              },
+              onNewLeader: (leader) => {
+                metrics.leaderTransitions.inc();
+                logger.info({ leader: leader ?? null, identity }, leader === identity ? 'this replica leads' : leader ? `the leader is ${leader}` : 'no leader');
+              },
+            },
+          },
+        }
+      : {}),
+  });
+  const elector = kubernetes.elector;
+  // The poller and the GitOps holds follow the terms, one change after the other (a stop still running when the next
+  // term starts).
+  let pollerChange: Promise<unknown> = Promise.resolve();
+  const polling = (on: boolean): void => {
+    pollerChange = pollerChange.then(async () => {
+      if (!on) {
+        await gitOpsHolds?.stop();
+        return poller?.stop();
+      }
+      await kubernetes.cache.waitForSync();
+      if (closing || !elector?.isLeader) return;
+      gitOpsHolds?.start();
+      poller?.start();
+      await poller?.pollOnce();
+    }).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'starting or stopping the Alertmanager poller and the GitOps holds failed'));
+  };
+  if (elector) metrics.leader.set({ identity }, 0);
   const recorders = [kubernetes.eventRecorder, auditLog, new MetricsRecorder(metrics)];
+  // The GitOps hold (with --gitops-repo): its cluster side and Flux still go through client-node, loaded only then.
   const { hold } = options.git;
   const holdLogger = logger.child({ part: 'gitops-hold' });
-  const gitOpsHolds = gitOpsWriter
-    ? new GitOpsHoldKeeper({
-        deployments: kubernetes.cache,
-        cluster: new KubernetesHoldCluster(kubeConfig, holdLogger),
-        writer: gitOpsWriter,
-        ...(hold?.flux ? { flux: new FluxReconciler(kubeConfig, hold.flux, clock, holdLogger) } : {}),
-        recorders,
-        clock,
-        logger: holdLogger,
-        metrics,
-        settings: hold?.settleMs !== undefined ? { settleMs: hold.settleMs } : {},
-      })
-    : undefined;
+  const gitOpsHolds = gitOpsWriter ? await gitOpsHoldKeeper() : undefined;
+  async function gitOpsHoldKeeper() {
+    const [{ loadKubeConfig }, { KubernetesHoldCluster }, { GitOpsHoldKeeper }, { FluxReconciler }] = await Promise.all([
+      import('../common/kube-config.js'), import('./actuators/gitops-hold-cluster.js'), import('./actuators/gitops-hold-keeper.js'), import('./actuators/flux-reconcile.js'),
+    ]);
+    const kubeConfig = loadKubeConfig(options.kubernetes);
+    return new GitOpsHoldKeeper({
+      deployments: kubernetes.cache,
+      cluster: new KubernetesHoldCluster(kubeConfig, holdLogger),
+      writer: gitOpsWriter!,
+      ...(hold?.flux ? { flux: new FluxReconciler(kubeConfig, hold.flux, clock, holdLogger) } : {}),
+      recorders,
+      clock,
+      logger: holdLogger,
+      metrics,
+      settings: hold?.settleMs !== undefined ? { settleMs: hold.settleMs } : {},
+    });
+  }
   const pipeline = new FeedbackPipeline({
     cache: kubernetes.cache,
     executor: kubernetes.executor,
+    ...(elector ? { leadership: elector } : {}),
     recorders,
     ...(gitOpsWriter ? { gitOpsWriter } : {}),
     ...(gitOpsHolds ? { gitOpsHolds } : {}),
@@ -147,16 +229,32 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     logger: logger.child({ part: 'http' }),
     bodyLimit: options.intake.maxBodyBytes,
     ready: () => kubernetes.cache.synced,
+    ...(elector
+      ? {
+          readiness: () => ({ role: elector.isLeader ? 'leader' : 'follower', identity, leader: elector.leader()?.identity ?? null }),
+          forward: {
+            identity,
+            logger: logger.child({ part: 'forward' }),
+            leaderUrl: () => {
+              const leader = elector.isLeader ? undefined : elector.leader();
+              return leader && leader.identity !== identity ? leader.url : undefined;
+            },
+          },
+        }
+      : {}),
   });
   const { host } = options.listen;
   const http = await listen(server.app, options.listen.port, host);
   const port = (http.address() as { port: number }).port;
+  elector?.advertise(election?.advertiseUrl ?? advertiseUrl(host, port));
   // The UI: a reader of the informer cache, the audit history and Prometheus, on its own port.
-  const prometheus = options.ui?.prometheus ? new PrometheusClient(options.ui.prometheus.url, options.ui.prometheus.timeoutMs) : undefined;
-  const uiHttp = options.ui
+  // Loaded only when it is on (memory: the feedback pipeline aims at 100 MB with 10,000 Deployments).
+  const ui = options.ui ? await Promise.all([import('./ui/ui-server.js'), import('./ui/ui-reader.js'), import('./ui/prometheus-client.js')]) : undefined;
+  const prometheus = options.ui?.prometheus && ui ? new ui[2].PrometheusClient(options.ui.prometheus.url, options.ui.prometheus.timeoutMs) : undefined;
+  const uiHttp = options.ui && ui
     ? await listen(
-        createUiServer({
-          reader: new UiReader({ deployments: kubernetes.cache, cache: kubernetes.cache, history, ...(prometheus ? { prometheus } : {}), clock }),
+        ui[0].createUiServer({
+          reader: new ui[1].UiReader({ deployments: kubernetes.cache, cache: kubernetes.cache, history, ...(prometheus ? { prometheus } : {}), clock }),
           authenticator: uiAuthenticator,
           logger: logger.child({ part: 'ui' }),
         }),
@@ -165,7 +263,7 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       )
     : undefined;
   const uiPort = uiHttp ? (uiHttp.address() as { port: number }).port : undefined;
-  const poller = options.alertmanager
+  const poller: AlertmanagerPoller | undefined = options.alertmanager
     ? new AlertmanagerPoller({
         url: options.alertmanager.url,
         schedule: options.alertmanager.pollSchedule,
@@ -176,10 +274,13 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
         ...(alertmanagerBearer ? { bearer: alertmanagerBearer } : {}),
       })
     : undefined;
-  poller?.start();
+  // With leader election the poller runs on the leader only (started and stopped with its term).
+  if (!elector) poller?.start();
+  if (options.onSynced) void kubernetes.cache.waitForSync().then(options.onSynced);
   void kubernetes.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'Kubernetes informers failed to start'));
   let closing = false;
-  void kubernetes.cache.waitForSync().then(() => closing || gitOpsHolds?.start());
+  // The holds are kept by the one replica that acts: at once without leader election, else with each term.
+  if (!elector) void kubernetes.cache.waitForSync().then(() => closing || gitOpsHolds?.start());
   logger.info(
     {
       address: `${host}:${port}`,
@@ -189,6 +290,9 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
       alertmanager: options.alertmanager ? redactUrl(options.alertmanager.url) : undefined,
       ...options.decisions,
       auth: { bearer: bearer !== undefined, basic: basic !== undefined },
+      kubernetes: connection.source,
+      namespaces: options.kubernetes.namespaces ?? 'all',
+      leaderElection: elector ? { identity, lease: election } : 'off',
       ui: options.ui ? { address: `${options.ui.listen.host}:${uiPort}`, prometheus: prometheus?.display, auth: uiAuthenticator.enabled } : undefined,
     },
     'feedback pipeline listening',
@@ -200,11 +304,14 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
     async close() {
       server.beginShutdown();
       closing = true;
+      await pollerChange;
       await poller?.stop();
       if ((await withTimeout(pipeline.close(), options.shutdownTimeoutMs)) === 'timeout') {
         logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'pending decisions did not finish before the shutdown timeout');
       }
-      // Holds stay on the Deployments (their durable state): the next start resumes them.
+      // Hand the Lease over as soon as nothing more will be decided here, before the audit log's last push.
+      await elector?.stop();
+      // Holds stay on the Deployments (their durable state): the next start (or the next leader) resumes them.
       await gitOpsHolds?.stop();
       await auditLog.close();
       await kubernetes.stop();
@@ -219,9 +326,16 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   };
 }
 
-function kubeConfigFrom(source: KubeConfigSource): ReturnType<typeof loadKubeConfig> {
+/** Where followers reach this replica: the address it listens on, else the pod's IP ($POD_IP), else its host name. */
+function advertiseUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const address = wildcard ? process.env.POD_IP || hostname() : host;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+async function kubeConnectionFrom(source: KubeConfigSource): Promise<KubeConnection> {
   try {
-    return loadKubeConfig(source);
+    return await loadKubeConnection(source);
   } catch (error) {
     const where = source.kubeconfig ?? 'kubeconfig ($KUBECONFIG, ~/.kube/config or in-cluster)';
     throw new InvalidInputError([{ source: where, message: `cannot load the Kubernetes configuration: ${(error as Error).message}; pass --kubeconfig <file> or run in a cluster` }], { cause: error });

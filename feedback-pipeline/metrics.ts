@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type NotificationSource = 'webhook' | 'poll';
-export type NotificationResult = 'accepted' | 'invalid' | 'unauthorized' | 'too-large' | 'unavailable' | 'failed' | 'skipped';
+export type NotificationResult = 'accepted' | 'forwarded' | 'invalid' | 'unauthorized' | 'too-large' | 'unavailable' | 'failed' | 'skipped';
 
 /**
  * The feedback pipeline's Prometheus metrics, every metricops_feedback_* series in one place, registered on the
@@ -22,6 +22,8 @@ export class FeedbackMetrics {
   readonly gitopsSteps: Counter<'stage'>;
   readonly gitopsHoldSeconds: Histogram;
   readonly events: Counter<'result'>;
+  readonly leader: Gauge<'identity'>;
+  readonly leaderTransitions: Counter;
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -96,6 +98,17 @@ export class FeedbackMetrics {
       name: 'metricops_feedback_events_total',
       help: 'Kubernetes Event writes by result: created (a new series), updated (count of a repeated decision), suppressed (over the per-Deployment rate bound, not written), failed.',
       labelNames: ['result'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'metricops_feedback_leader',
+      help: 'Leader election: 1 while this replica (identity) holds the Lease and acts, 0 while it follows.',
+      labelNames: ['identity'],
+      registers,
+    });
+    this.leaderTransitions = new Counter({
+      name: 'metricops_feedback_leader_changes_total',
+      help: 'Leader election: how often this replica saw the Lease change hands (including to or from itself).',
       registers,
     });
   }

@@ -21,7 +21,7 @@ import { RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
 import type { Alert, Decision, DecisionRecord, DeploymentState } from './model.js';
 import type { GitOpsHoldRecord } from '../common/contract/gitops-hold.js';
 import type {
-  AlertSink, DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
+  AlertSink, DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, Leadership, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
 } from './ports.js';
 
 export interface FeedbackPipelineSettings extends DecisionSettings {
@@ -37,6 +37,13 @@ export const DEFAULT_MAX_PENDING = 10_000;
 export class PipelineBusyError extends MetricopsError {}
 /** submit() after close(): the process is shutting down; intake answers 503. */
 export class PipelineClosedError extends MetricopsError {}
+/** submit() on a replica that does not lead: intake answers 503, so Alertmanager retries (and reaches the leader). */
+export class NotLeaderError extends MetricopsError {}
+/** This replica stopped leading before it acted: the decision is parked (see abandon()). */
+class LeadershipLostError extends MetricopsError {}
+
+/** The signal of a replica that does not lead: already aborted. */
+const NOT_LEADING = AbortSignal.abort();
 
 export interface FeedbackPipelineOptions {
   /** What decisions read. */
@@ -53,6 +60,8 @@ export interface FeedbackPipelineOptions {
   gitOpsHolds?: GitOpsHolds;
   /** Record: every decision record goes to each of them. */
   recorders: DecisionRecorder[];
+  /** Leader election: without it this replica always acts (one replica). */
+  leadership?: Leadership;
   clock: Clock;
   logger: Logger;
   settings?: Partial<FeedbackPipelineSettings>;
@@ -67,6 +76,8 @@ export class FeedbackPipeline implements AlertSink {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly maxPending: number;
   private closed = false;
+  /** Alerts whose decision was interrupted because this replica stopped leading: resumed when it leads again. */
+  private readonly parked = new Map<string, Alert>();
 
   constructor(private readonly options: FeedbackPipelineOptions) {
     const { dedupeRetentionMs, maxPending, ...settings } = options.settings ?? {};
@@ -81,6 +92,7 @@ export class FeedbackPipeline implements AlertSink {
    */
   submit(alerts: Alert[]): void {
     if (this.closed) throw new PipelineClosedError('the feedback pipeline is shutting down: alerts are not taken');
+    if (this.term()?.aborted) throw new NotLeaderError('this replica does not lead: alerts are taken by the leader');
     const firing = alerts.filter((alert) => alert.status === 'firing').length;
     if (this.pending.size + firing > this.maxPending) {
       throw new PipelineBusyError(
@@ -123,6 +135,22 @@ export class FeedbackPipeline implements AlertSink {
     return this.maxPending;
   }
 
+  /**
+   * This replica leads (again): the alerts parked when it stopped leading are decided now, from the cluster as it is
+   * (if another leader acted on them meanwhile, decide() sees its rollback and skips).
+   */
+  resume(): void {
+    const parked = [...this.parked.values()];
+    this.parked.clear();
+    if (parked.length > 0) this.options.logger.info({ alerts: parked.length }, 'leading again: deciding the alerts parked when leadership was lost');
+    for (const alert of parked) this.track(this.process(alert));
+  }
+
+  /** Alerts parked by a lost leadership (see resume()). */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
   /** Alert occurrences submitted and not yet recorded. */
   get pendingCount(): number {
     return this.pending.size;
@@ -138,6 +166,7 @@ export class FeedbackPipeline implements AlertSink {
 
   private async process(alert: Alert): Promise<void> {
     await this.options.cache.waitForSync();
+    if (this.term()?.aborted) return this.abandon(alert, 'this replica no longer leads');
     const candidates = this.candidates(alert);
     const handled = await Promise.all(candidates.map((ref) => this.serialized(ref, () => this.handle(alert, ref))));
     if (!handled.includes(true)) await this.record(this.recordOf(alert, decideUnmatched(alert, this.settings), {}));
@@ -184,8 +213,35 @@ export class FeedbackPipeline implements AlertSink {
       ...(lastRollbackAt ? { lastRollbackAt } : {}),
     });
     if (!plan.match.matched) return false;
-    await this.record(await this.act(alert, deployment, plan));
+    const term = this.term();
+    try {
+      if (term?.aborted) throw new LeadershipLostError('this replica no longer leads');
+      await this.record(await this.act(alert, deployment, plan, term));
+    } catch (error) {
+      if (!(error instanceof LeadershipLostError)) throw error;
+      this.abandon(alert, error.message, ref);
+    }
     return true;
+  }
+
+  /** undefined: no leader election, always act; otherwise the current term's signal (aborted when not leading). */
+  private term(): AbortSignal | undefined {
+    const { leadership } = this.options;
+    return leadership ? (leadership.term() ?? NOT_LEADING) : undefined;
+  }
+
+  /**
+   * A decision this replica may no longer make (it stopped leading): nothing is done or recorded here. The alert is
+   * parked (its duplicates stay deduplicated) and decided afresh by resume() when this replica leads again; if
+   * another replica leads instead, that one learns of the alert from Alertmanager's next delivery or from its poll
+   * (run at once when it starts leading).
+   */
+  private abandon(alert: Alert, why: string, ref?: DeploymentRef): void {
+    this.parked.set(`${alert.fingerprint}|${alert.startsAt.toISOString()}`, alert);
+    this.options.logger.warn(
+      { alert: alertName(alert), fingerprint: alert.fingerprint, deployment: ref ? namespacedName(ref) : undefined },
+      `decision parked: ${why}; decided when this replica leads again (or by the new leader)`,
+    );
   }
 
   /**
@@ -193,7 +249,7 @@ export class FeedbackPipeline implements AlertSink {
    * planned revisions; a rollback goes through the cluster actuator, then, for a Deployment with
    * `metricops.io/git-path`, through the GitOps write-back, whose commit (or failure) the record carries.
    */
-  private async act(alert: Alert, deployment: DeploymentState, plan: Plan): Promise<DecisionRecord> {
+  private async act(alert: Alert, deployment: DeploymentState, plan: Plan, term?: AbortSignal): Promise<DecisionRecord> {
     if (!isRollback(plan)) return this.recordOf(alert, plan.decision, {});
     const { decision, target } = plan;
     const planned = plannedRevisions(deployment, target);
@@ -201,8 +257,9 @@ export class FeedbackPipeline implements AlertSink {
 
     let result: RollbackResult;
     try {
-      result = await this.options.executor.rollback(this.rollbackRequest(alert, deployment, plan, decisionId(alert, decision.deployment)));
+      result = await this.options.executor.rollback({ ...this.rollbackRequest(alert, deployment, plan, decisionId(alert, decision.deployment)), ...(term ? { signal: term } : {}) });
     } catch (error) {
+      if (term?.aborted) throw new LeadershipLostError(`this replica stopped leading during the rollback (${(error as Error).message})`);
       this.seen.release(alert);
       return this.recordOf(alert, decision, { outcome: 'failed', error: (error as Error).message, ...planned });
     }

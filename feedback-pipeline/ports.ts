@@ -61,6 +61,8 @@ export interface RollbackRequest {
    * Flux's `kustomize.toolkit.fluxcd.io/reconcile: disabled` (docs/design.md "Rollbacks under a GitOps engine").
    */
   hold?: { decision: string; gitPath: string; source: Alert['source'] };
+  /** Aborts when this replica stops leading: no API call is started after it (see Leadership). */
+  signal?: AbortSignal;
 }
 
 export type RollbackResult =
@@ -117,6 +119,15 @@ export interface GitOpsWriter {
 export interface GitOpsHolds {
   /** Takes the hold and resolves with the first write-back attempt (its result, or why it failed); keeps it after. */
   keep(deployment: DeploymentRef, hold: GitOpsHoldRecord): Promise<WriteBackResult | { error: string }>;
+}
+
+/**
+ * Leader election (kubernetes/leader-election.ts): of N replicas only the leader acts. The pipeline asks before it
+ * decides and hands the term's signal to the actuators, which start no API call once it has aborted.
+ */
+export interface Leadership {
+  /** While this replica leads, a signal that aborts when its term ends (lease lost, released); undefined otherwise. */
+  term(): AbortSignal | undefined;
 }
 
 // ---- Record: the recorders ----

@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { SLO_SEVERITIES, type SloSeverity } from '../../common/contract/alert-labels.js';
 import { UsageError } from '../../common/errors.js';
+import { redactUrl } from '../../common/git-repository.js';
 import type { FluxSourceSetting } from '../../feedback-pipeline/actuators/flux-reconcile.js';
-import type { FeedbackOptions } from '../../feedback-pipeline/main.js';
+import type { FeedbackOptions, LeaderElectionOptions } from '../../feedback-pipeline/main.js';
+import { leaseTimingProblem } from '../../feedback-pipeline/kubernetes/leader-election.js';
 import { clusterFlag, durationFlag, portFlag, wholeNumberFlag } from '../flags.js';
 import type { FeedbackFlags } from './feedback.js';
 import { checkHttpUrl, prometheusSettings } from './http-url.js';
@@ -33,6 +35,7 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
     kubernetes: {
       ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
       ...(flags.context !== undefined ? { context: flags.context } : {}),
+      ...(flags.namespaces !== undefined ? { namespaces: namespacesFlag(flags.namespaces) } : {}),
     },
     intake: {
       ...(flags.tokenFile !== undefined ? { tokenFile: flags.tokenFile } : {}),
@@ -59,9 +62,63 @@ export function feedbackOptions(flags: FeedbackFlags): Omit<FeedbackOptions, 'lo
       ...(flags.cluster !== undefined ? { cluster: clusterFlag('--cluster', flags.cluster) } : {}),
     },
     shutdownTimeoutMs: durationFlag('--shutdown-timeout', flags.shutdownTimeout, 'timer'),
+    ...(flags.leaderElect ? { leaderElection: leaderElection(flags) } : {}),
   };
   const ui = uiOptions(flags);
   return ui ? { ...options, ui } : options;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** --namespaces a,b: DNS labels, at least one. */
+function namespacesFlag(text: string): string[] {
+  const namespaces = [...new Set(text.split(',').map((part) => part.trim()).filter((part) => part !== ''))];
+  const bad = namespaces.filter((namespace) => !DNS_LABEL.test(namespace));
+  if (namespaces.length === 0 || bad.length > 0) {
+    throw new UsageError(`--namespaces "${text}": use a comma-separated list of namespace names (DNS labels), e.g. shop,payments${bad.length > 0 ? `; not a namespace name: ${bad.join(', ')}` : ''}`);
+  }
+  return namespaces;
+}
+
+function leaderElection(flags: FeedbackFlags): LeaderElectionOptions {
+  const timings = {
+    leaseDurationMs: durationFlag('--leader-elect-lease-duration', flags.leaderElectLeaseDuration, 'timer'),
+    renewDeadlineMs: durationFlag('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline, 'timer'),
+    retryPeriodMs: durationFlag('--leader-elect-retry-period', flags.leaderElectRetryPeriod, 'timer'),
+  };
+  const problem = leaseTimingProblem(timings);
+  if (problem) {
+    throw new UsageError(`--leader-elect-lease-duration ${flags.leaderElectLeaseDuration}, --leader-elect-renew-deadline ${flags.leaderElectRenewDeadline}, --leader-elect-retry-period ${flags.leaderElectRetryPeriod}: ${problem} (defaults 15s, 10s, 2s)`);
+  }
+  if (!DNS_SUBDOMAIN.test(flags.leaderElectResourceName)) {
+    throw new UsageError(`--leader-elect-resource-name "${flags.leaderElectResourceName}" is not a valid Lease name: lower-case letters, digits, '-' and '.'`);
+  }
+  const namespace = flags.leaderElectResourceNamespace;
+  if (namespace !== undefined && !DNS_LABEL.test(namespace)) {
+    throw new UsageError(`--leader-elect-resource-namespace "${namespace}" is not a namespace name (a DNS label, e.g. metricops)`);
+  }
+  if (flags.advertiseUrl !== undefined) {
+    checkHttpUrl('--advertise-url', flags.advertiseUrl, 'http://10.0.0.12:9095');
+    if (!flags.advertiseUrl.startsWith('http://')) throw new UsageError(`--advertise-url must be http:// (the feedback pipeline serves plain HTTP), not ${flags.advertiseUrl}`);
+  }
+  const offset = process.env[CLOCK_OFFSET_ENV];
+  return {
+    name: flags.leaderElectResourceName,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...timings,
+    ...(flags.advertiseUrl !== undefined ? { advertiseUrl: flags.advertiseUrl } : {}),
+    ...(offset ? { clockOffsetMs: clockOffset(offset) } : {}),
+  };
+}
+
+/** Tests only (clock skew between replicas): the wall clock this replica writes into the Lease is off by this many ms. */
+export const CLOCK_OFFSET_ENV = 'METRICOPS_TEST_LEASE_CLOCK_OFFSET_MS';
+
+function clockOffset(text: string): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) throw new UsageError(`$${CLOCK_OFFSET_ENV} "${text}" must be a whole number of milliseconds`);
+  return value;
 }
 
 /** `auto`, or the GitRepository as NAMESPACE/NAME (DNS labels / subdomain names). */

@@ -25,6 +25,14 @@ export interface FeedbackFlags {
   dryRun: boolean;
   maxBodyBytes: string;
   shutdownTimeout: string;
+  namespaces?: string;
+  leaderElect: boolean;
+  leaderElectResourceName: string;
+  leaderElectResourceNamespace?: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
+  advertiseUrl?: string;
   uiPort?: string;
   uiHost?: string;
   uiTokenFile?: string;
@@ -63,6 +71,14 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
     .option('--dry-run', 'decide and record, but never patch a Deployment', false)
     .option('--max-body-bytes <bytes>', 'largest notification body; larger ones get 413', String(1024 * 1024))
     .option('--shutdown-timeout <duration>', 'how long to finish pending decisions after SIGTERM', '30s')
+    .option('--namespaces <list>', 'watch and act on these namespaces only (comma-separated; a Role per namespace is enough); default: all namespaces')
+    .option('--no-leader-elect', 'act without leader election (one replica only: two replicas without it would both act)')
+    .option('--leader-elect-resource-name <name>', 'the coordination.k8s.io Lease the replicas elect their leader on', 'metricops-feedback')
+    .option('--leader-elect-resource-namespace <namespace>', "the Lease's namespace (default: $POD_NAMESPACE, the in-cluster or kubeconfig namespace, then default)")
+    .option('--leader-elect-lease-duration <duration>', 'how long followers wait, after they last saw the Lease renewed, before taking it', '15s')
+    .option('--leader-elect-renew-deadline <duration>', 'a leader that could not renew for this long stops acting (shorter than the lease duration)', '10s')
+    .option('--leader-elect-retry-period <duration>', 'how often each replica tries to take or renew the Lease', '2s')
+    .option('--advertise-url <url>', 'where the other replicas forward notifications while this one leads (default: http://<--host or $POD_IP>:<--port>)')
     .option('--ui-port <port>', 'serve the read-only web UI (guarded Deployments, error budgets, rollouts and rollbacks) on this port; off without it')
     .option('--ui-host <address>', 'address the UI listens on (default: --host)')
     .option('--ui-token-file <file>', 'bearer tokens accepted by the UI (one per line; re-read when it changes); not the alert intake\'s')
@@ -72,9 +88,11 @@ export function registerFeedbackCommand(program: Command, context: CliContext): 
       // load, so only when it runs. One import after the other: jest's ESM loader trips on concurrent ones.
       const { feedbackOptions } = await import('./feedback-settings.js');
       const options = feedbackOptions(flags);
+      const { favourMemory } = await import('../heap.js');
+      const compactHeap = favourMemory();
       const { startFeedbackPipeline } = await import('../../feedback-pipeline/main.js');
       const logger = context.createLogger('feedback');
-      const running = await startFeedbackPipeline({ ...options, logger, clock: context.clock });
+      const running = await startFeedbackPipeline({ ...options, logger, clock: context.clock, onSynced: compactHeap });
       const signal = await context.stopSignal;
       logger.info({ signal }, 'stopping: no new notifications, finishing pending decisions');
       await running.close();

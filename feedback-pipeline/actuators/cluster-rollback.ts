@@ -7,14 +7,7 @@
  * is marked. Of two racing writers exactly one wins; the other re-reads, finds the template changed and reports
  * "already-rolled-back". Transient API errors are retried (kubernetes/retry.ts); conflicts re-read, up to maxConflicts.
  */
-import {
-  AppsV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1Deployment,
-  type V1ReplicaSet,
-} from '@kubernetes/client-node';
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import type { Clock } from '../../common/clock.js';
 import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
@@ -30,7 +23,9 @@ import {
 } from '../core/rollback-patch.js';
 import { selectRollbackTarget } from '../core/rollback-target.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
+import type { KubeApi } from '../kubernetes/api-client.js';
 import { REVISION_ANNOTATION } from '../kubernetes/cached-objects.js';
+import { Deployments, ReplicaSets } from '../kubernetes/resources.js';
 import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 
 export class RollbackError extends MetricopsError {
@@ -59,18 +54,16 @@ interface Attempt {
 }
 
 export class KubernetesRollbackExecutor implements RollbackExecutor {
-  private readonly apps: AppsV1Api;
   private readonly retry: RetrySettings;
   private readonly maxConflicts: number;
   private readonly fieldManager: string;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly api: KubeApi,
     private readonly logger: Logger,
     private readonly clock: Clock,
     settings: RollbackExecutorSettings = {},
   ) {
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.retry = settings.retry ?? DEFAULT_RETRY;
     this.maxConflicts = settings.maxConflicts ?? 5;
     this.fieldManager = settings.fieldManager ?? 'metricops';
@@ -92,12 +85,10 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       const record = rolledBackFromRecord(deployment, from, to, request.cause);
       const hold = request.hold ? gitOpsHoldRecord(deployment, record, request.hold) : undefined;
       const patch = deploymentRollbackPatch(deployment, to, record, hold);
+      const sentAt = performance.now();
       try {
         await this.call(`patch Deployment ${ref}`, request, () =>
-          this.apps.patchNamespacedDeployment(
-            { name, namespace, body: patch, fieldManager: this.fieldManager },
-            setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-          ),
+          this.api.patch(Deployments, namespace, name, patch, 'json', { fieldManager: this.fieldManager }),
         );
       } catch (error) {
         const status = error instanceof RollbackError ? statusOf(error.cause) : undefined;
@@ -110,6 +101,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
         continue;
       }
       const patchedAt = this.clock.now();
+      this.logger.debug({ deployment: ref, attempt, source: planned ? 'cache' : 'apiserver', patchMs: Math.round(performance.now() - sentAt) }, 'Deployment patched');
       const markedBad = from ? await this.markBad(from, to, request) : false;
       return { outcome: 'rolled-back', from: record.from, to: record.to, patchedAt, markedBad, ...(hold ? { hold } : {}) };
     }
@@ -159,7 +151,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
   private async freshAttempt(request: RollbackRequest, rejected: { resourceVersion: string; error: unknown } | undefined): Promise<Attempt | RollbackResult> {
     const { namespace, name } = request.deployment;
     const ref = namespacedName(request.deployment);
-    const live = await this.call(`read Deployment ${ref}`, request, () => this.apps.readNamespacedDeployment({ name, namespace }));
+    const live = await this.call(`read Deployment ${ref}`, request, () => this.api.get<V1Deployment>(Deployments, namespace, name));
     const deployment = toDeploymentState(live);
     if (rejected && rejected.resourceVersion === deployment.resourceVersion) {
       throw new RollbackError(request.deployment, `the apiserver rejected the patch: ${describeApiError(rejected.error)}`, { cause: rejected.error });
@@ -171,7 +163,9 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       };
     }
     const replicaSets = (
-      await this.call(`list ReplicaSets of ${ref}`, request, () => this.apps.listNamespacedReplicaSet({ namespace, ...selectorOf(live) }))
+      await this.call(`list ReplicaSets of ${ref}`, request, () =>
+        this.api.list<{ items: V1ReplicaSet[] }>(ReplicaSets, namespace, selectorOf(live)),
+      )
     ).items
       .filter((replicaSet) => replicaSet.metadata?.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.uid))
       .map(toReplicaSetState);
@@ -186,10 +180,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
     const patch = badRevisionPatch(badRevisionRecord(from, to, request.cause));
     try {
       await this.call(`mark ReplicaSet ${namespacedName(from)} bad`, request, () =>
-        this.apps.patchNamespacedReplicaSet(
-          { name: from.name, namespace: from.namespace, body: patch, fieldManager: this.fieldManager },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
+        this.api.patch(ReplicaSets, from.namespace, from.name, patch, 'merge', { fieldManager: this.fieldManager }),
       );
       return true;
     } catch (error) {
@@ -198,10 +189,18 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
     }
   }
 
-  /** One API call with transient retries; a final failure becomes a RollbackError that keeps the API error as cause. */
+  /**
+   * One API call with transient retries; a final failure becomes a RollbackError that keeps the API error as cause.
+   * No attempt starts once request.signal has aborted (this replica stopped leading); one already sent is not cut off
+   * (its outcome would be unknown), and the resourceVersion test keeps it from overwriting a newer leader's write.
+   */
   private async call<T>(what: string, request: RollbackRequest, operation: () => Promise<T>): Promise<T> {
+    const attempt = () => {
+      request.signal?.throwIfAborted();
+      return operation();
+    };
     try {
-      return await withRetry(what, operation, this.retry, this.logger);
+      return await withRetry(what, attempt, this.retry, this.logger, request.signal);
     } catch (error) {
       throw new RollbackError(request.deployment, `${what}: ${describeApiError(error)}`, { cause: error });
     }

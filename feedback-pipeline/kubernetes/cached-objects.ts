@@ -1,10 +1,13 @@
 /**
  * What the informer keeps of each Deployment and ReplicaSet: only what decisions read, so that 10,000 Deployments
  * fit in little memory. Pod templates are kept as one canonical JSON string (keys sorted, `pod-template-hash`
- * removed): compact, and two equal strings mean equal templates. Pure conversions.
+ * removed): compact, and two equal strings mean equal templates; equal strings are stored once (a ReplicaSet's
+ * template is its Deployment's). A ReplicaSet keeps only what a decision reads of it (name, owner, the revision and
+ * `metricops.io/bad-revision`: the controller copies the Deployment's other annotations onto it). The input is the
+ * wire JSON (list pages, watch events), never client-node's models. Pure conversions; StringPool is the cache's.
  */
-import type { KubernetesObject, V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
-import { ANNOTATION_PREFIX } from '../../common/contract/annotations.js';
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import { ANNOTATION_PREFIX, Annotations } from '../../common/contract/annotations.js';
 import { FluxKeys } from '../../common/contract/flux.js';
 import { templateKey } from '../core/pod-template.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
@@ -18,7 +21,7 @@ interface SlimMetadata {
   resourceVersion: string;
 }
 
-export interface CachedDeployment extends KubernetesObject {
+export interface CachedDeployment {
   metadata: SlimMetadata;
   paused: boolean;
   annotations: Record<string, string>;
@@ -26,15 +29,26 @@ export interface CachedDeployment extends KubernetesObject {
   template: string;
 }
 
-export interface CachedReplicaSet extends KubernetesObject {
+export interface CachedReplicaSet {
+  /** name and namespace (uid and resourceVersion are not kept: nothing reads them). */
   metadata: SlimMetadata;
   /** uid of the Deployment that controls it, if any. */
   ownerUid?: string;
   revision: number;
-  annotations: Record<string, string>;
+  /** `metricops.io/bad-revision`, when marked. */
+  badRevision?: string;
   /** Canonical JSON of spec.template without `pod-template-hash`. */
   template: string;
-  createdAt: string;
+  /** creationTimestamp, ms since the epoch (0: unknown). */
+  createdAt: number;
+}
+
+/**
+ * A copy of a string that holds only its own characters. V8 makes the strings JSON.parse returns slices of the
+ * parsed text, so keeping one 36-character uid from a list page would keep the whole page (megabytes) alive.
+ */
+export function ownString(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /**
@@ -44,18 +58,53 @@ export interface CachedReplicaSet extends KubernetesObject {
 export function keptAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    if (key.startsWith(ANNOTATION_PREFIX) || key === REVISION_ANNOTATION || key === FluxKeys.reconcile) kept[key] = value;
+    if (key.startsWith(ANNOTATION_PREFIX) || key === REVISION_ANNOTATION || key === FluxKeys.reconcile) kept[ownString(key)] = ownString(value);
   }
   return kept;
 }
 
-function slimMetadata(object: KubernetesObject): SlimMetadata {
+/**
+ * Equal strings stored once: templates (a ReplicaSet's is its Deployment's) and namespaces. Entries are counted
+ * by the objects that hold them and dropped with the last one.
+ */
+export class StringPool {
+  /** The kept string (the Map holds it as its key), and how many objects hold it. */
+  private readonly holders = new Map<string, number>();
+  private readonly keys = new Map<string, string>();
+
+  take(value: string): string {
+    const kept = this.keys.get(value);
+    if (kept !== undefined) {
+      this.holders.set(kept, this.holders.get(kept)! + 1);
+      return kept;
+    }
+    this.keys.set(value, value);
+    this.holders.set(value, 1);
+    return value;
+  }
+
+  release(value: string): void {
+    const count = this.holders.get(value);
+    if (count === undefined) return;
+    if (count > 1) this.holders.set(value, count - 1);
+    else {
+      this.holders.delete(value);
+      this.keys.delete(value);
+    }
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
+function slimMetadata(object: { metadata?: V1Deployment['metadata'] }): SlimMetadata {
   const metadata = object.metadata ?? {};
   return {
-    name: metadata.name ?? '',
-    namespace: metadata.namespace ?? '',
-    uid: metadata.uid ?? '',
-    resourceVersion: metadata.resourceVersion ?? '',
+    name: ownString(metadata.name ?? ''),
+    namespace: ownString(metadata.namespace ?? ''),
+    uid: ownString(metadata.uid ?? ''),
+    resourceVersion: ownString(metadata.resourceVersion ?? ''),
   };
 }
 
@@ -69,17 +118,18 @@ export function cacheDeployment(deployment: V1Deployment): CachedDeployment {
 }
 
 export function cacheReplicaSet(replicaSet: V1ReplicaSet): CachedReplicaSet {
-  const annotations = keptAnnotations(replicaSet.metadata?.annotations);
+  const annotations = replicaSet.metadata?.annotations;
   const owner = replicaSet.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === 'Deployment');
   const created = replicaSet.metadata?.creationTimestamp as Date | string | undefined;
   const cached: CachedReplicaSet = {
-    metadata: slimMetadata(replicaSet),
-    revision: Number.parseInt(annotations[REVISION_ANNOTATION] ?? '0', 10) || 0,
-    annotations,
+    metadata: { name: ownString(replicaSet.metadata?.name ?? ''), namespace: ownString(replicaSet.metadata?.namespace ?? ''), uid: '', resourceVersion: '' },
+    revision: Number.parseInt(annotations?.[REVISION_ANNOTATION] ?? '0', 10) || 0,
     template: templateKey(replicaSet.spec?.template ?? {}),
-    createdAt: created === undefined ? '' : new Date(created).toISOString(),
+    createdAt: created === undefined ? 0 : new Date(created).getTime() || 0,
   };
-  if (owner?.uid) cached.ownerUid = owner.uid;
+  const bad = annotations?.[Annotations.badRevision];
+  if (bad !== undefined) cached.badRevision = ownString(bad);
+  if (owner?.uid) cached.ownerUid = ownString(owner.uid);
   return cached;
 }
 
@@ -100,7 +150,10 @@ export function replicaSetStateOf(cached: CachedReplicaSet): ReplicaSetState {
     namespace: cached.metadata.namespace,
     name: cached.metadata.name,
     revision: cached.revision,
-    annotations: { ...cached.annotations },
+    annotations: {
+      [REVISION_ANNOTATION]: String(cached.revision),
+      ...(cached.badRevision !== undefined ? { [Annotations.badRevision]: cached.badRevision } : {}),
+    },
     template: JSON.parse(cached.template) as V1PodTemplateSpec,
     templateKey: cached.template,
     createdAt: new Date(cached.createdAt),

@@ -1,24 +1,21 @@
 /**
- * The informer cache of Deployments and ReplicaSets (client-node ListWatch: list, then watch from that
- * resourceVersion, relist on 410 Gone). Objects are slimmed (see cached-objects.ts) on the way in, both from the
- * paged list and from watch events, so the full objects are never kept. Readiness is explicit: waitForSync().
+ * The informer cache of Deployments and ReplicaSets: one reflector per collection (kubernetes/reflector.ts: list,
+ * then watch from that resourceVersion, relist on 410 Gone), cluster-wide or, with `namespaces`, one per namespace
+ * (`/apis/apps/v1/namespaces/<ns>/deployments`, for installs granted a Role per namespace only). Objects are slimmed
+ * (see cached-objects.ts) on the way in, both from the paged list and from watch events, so the full objects are
+ * never kept. ReplicaSets are indexed by their owner's uid. Readiness is explicit: waitForSync().
  */
-import {
-  AppsV1Api,
-  ListWatch,
-  Watch,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
 import { Annotations } from '../../common/contract/annotations.js';
 import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { parseGuardingAlerts } from '../../common/contract/guarding-alert.js';
 import type { Logger } from '../../common/logger.js';
 import type { DeploymentCache, DeploymentLister, DeploymentSummary } from '../ports.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
-import { describeApiError } from './retry.js';
+import type { KubeApi } from './api-client.js';
+import { Reflector, type ReflectorSink, type SlimObject } from './reflector.js';
+import { Deployments, ReplicaSets } from './resources.js';
 import {
+  StringPool,
   cacheDeployment,
   cacheReplicaSet,
   deploymentStateOf,
@@ -35,122 +32,131 @@ export interface InformerCacheSettings {
   /** Backoff between restarts after a list or watch error: first and maximum delay in ms. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /** Watch only these namespaces (one list/watch each); absent or empty: all namespaces. */
+  namespaces?: readonly string[];
 }
-
-type Page<T> = { items: T[]; metadata?: { resourceVersion?: string; _continue?: string } };
 
 /**
- * A Watch whose events carry slim objects, and whose first call tells that the initial list is in the cache
- * (ListWatch stores the listed items and only then starts watching).
+ * A store of one reflector's scope, by namespace then name (the object's own strings as keys: no "namespace/name"
+ * string per object), telling the cache what changed.
  */
-class SlimmingWatch<T extends KubernetesObject> extends Watch {
-  constructor(
-    config: KubeConfig,
-    private readonly slim: (object: never) => T,
-    private readonly onListed: () => void,
-    private readonly timeoutSeconds: number,
-    /** False once the cache is stopped: ListWatch may still be between its list and its watch then. */
-    private readonly active: () => boolean,
-  ) {
-    super(config);
+class Store<T extends SlimObject> implements ReflectorSink<T> {
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+  private count = 0;
+
+  constructor(private readonly changed: (before: T | undefined, after: T | undefined) => void) {}
+
+  get size(): number {
+    return this.count;
   }
 
-  override async watch(
-    path: string,
-    queryParams: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: any, watchObj?: any) => void,
-    done: (err: any) => void,
-  ): Promise<AbortController> {
-    if (!this.active()) return new AbortController();
-    this.onListed();
-    const slimmed = (phase: string, object: any, watchObj?: any) =>
-      callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.slim(object as never) : object, watchObj);
-    const controller = await super.watch(path, { ...queryParams, timeoutSeconds: this.timeoutSeconds, allowWatchBookmarks: true }, slimmed, done);
-    if (!this.active()) controller.abort();
-    return controller;
-  }
-}
-
-class Synced {
-  done = false;
-  readonly promise: Promise<void>;
-  private resolve!: () => void;
-
-  constructor() {
-    this.promise = new Promise((resolve) => (this.resolve = resolve));
+  get(namespace: string, name: string): T | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
   }
 
-  mark(): void {
-    if (this.done) return;
-    this.done = true;
-    this.resolve();
+  all(): T[] {
+    return [...this.byNamespace.values()].flatMap((objects) => [...objects.values()]);
+  }
+
+  replace(items: T[]): void {
+    const fresh = new Set(items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`));
+    for (const [namespace, objects] of this.byNamespace) {
+      for (const [name, before] of objects) {
+        if (!fresh.has(`${namespace}/${name}`)) this.delete(before);
+      }
+    }
+    fresh.clear();
+    for (const item of items) this.upsert(item);
+  }
+
+  upsert(item: T): void {
+    const { namespace, name } = item.metadata;
+    let objects = this.byNamespace.get(namespace);
+    if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
+    const before = objects.get(name);
+    objects.set(name, item);
+    if (!before) this.count += 1;
+    this.changed(before, item);
+  }
+
+  remove(item: T): void {
+    const before = this.get(item.metadata.namespace, item.metadata.name);
+    if (before) this.delete(before);
+  }
+
+  private delete(before: T): void {
+    const objects = this.byNamespace.get(before.metadata.namespace);
+    objects?.delete(before.metadata.name);
+    if (objects?.size === 0) this.byNamespace.delete(before.metadata.namespace);
+    this.count -= 1;
+    this.changed(before, undefined);
   }
 }
 
 export class InformerCache implements DeploymentCache, DeploymentLister {
-  private readonly deployments: ListWatch<CachedDeployment>;
-  private readonly replicaSets: ListWatch<CachedReplicaSet>;
-  private readonly deploymentsSynced = new Synced();
-  private readonly replicaSetsSynced = new Synced();
+  private readonly reflectors: Array<Reflector<SlimObject>> = [];
+  /** Per namespace (or '' for all), the store of Deployments. */
+  private readonly deploymentStores = new Map<string, Store<CachedDeployment>>();
+  private readonly replicaSetStores: Array<Store<CachedReplicaSet>> = [];
+  /** owner uid -> its ReplicaSets (one per revision: a few). */
+  private readonly replicaSetsByOwner = new Map<string, CachedReplicaSet[]>();
+  /** Templates (and namespaces) held once. */
+  private readonly strings = new StringPool();
   /** alertname -> the Deployments (by "namespace/name") whose metricops.io/rules list it. */
   private readonly guardedBy = new Map<string, Map<string, DeploymentRef>>();
   /** key -> the alertnames indexed for it, to unindex on update and delete. */
   private readonly indexed = new Map<string, string[]>();
-  private readonly settings: Required<InformerCacheSettings>;
-  private stopped = true;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly settings: Required<Omit<InformerCacheSettings, 'namespaces'>>;
+  private readonly namespaces: readonly string[] | undefined;
 
   constructor(
-    kubeConfig: KubeConfig,
+    api: KubeApi,
     private readonly logger: Logger,
     settings: InformerCacheSettings = {},
   ) {
-    this.settings = { pageSize: 500, watchTimeoutSeconds: 300, restartDelayMs: 1000, maxRestartDelayMs: 30_000, ...settings };
-    const apps = kubeConfig.makeApiClient(AppsV1Api);
-    const { pageSize, watchTimeoutSeconds } = this.settings;
-
-    this.deployments = new ListWatch<CachedDeployment>(
-      '/apis/apps/v1/deployments',
-      new SlimmingWatch(kubeConfig, cacheDeployment, () => this.deploymentsSynced.mark(), watchTimeoutSeconds, () => !this.stopped),
-      () => listAll((page) => apps.listDeploymentForAllNamespaces({ limit: pageSize, ...page }), cacheDeployment),
-      false,
-    );
-    this.replicaSets = new ListWatch<CachedReplicaSet>(
-      '/apis/apps/v1/replicasets',
-      new SlimmingWatch(kubeConfig, cacheReplicaSet, () => this.replicaSetsSynced.mark(), watchTimeoutSeconds, () => !this.stopped),
-      () => listAll((page) => apps.listReplicaSetForAllNamespaces({ limit: pageSize, ...page }), cacheReplicaSet),
-      false,
-    );
-
-    this.deployments.on('add', (deployment) => this.index(deployment));
-    this.deployments.on('update', (deployment) => this.index(deployment));
-    this.deployments.on('delete', (deployment) => this.unindex(namespacedName(deployment.metadata)));
-    this.restartOnError(this.deployments, 'deployments');
-    this.restartOnError(this.replicaSets, 'replicasets');
+    const { namespaces, ...rest } = settings;
+    this.settings = { pageSize: 500, watchTimeoutSeconds: 300, restartDelayMs: 1000, maxRestartDelayMs: 30_000, ...rest };
+    this.namespaces = namespaces && namespaces.length > 0 ? [...new Set(namespaces)] : undefined;
+    for (const namespace of this.namespaces ?? [undefined]) {
+      const deployments = new Store<CachedDeployment>((before, after) => this.deploymentChanged(before, after));
+      const replicaSets = new Store<CachedReplicaSet>((before, after) => this.replicaSetChanged(before, after));
+      this.deploymentStores.set(namespace ?? '', deployments);
+      this.replicaSetStores.push(replicaSets);
+      const slimDeployment = (object: any) => cacheDeployment(object);
+      const slimReplicaSet = (object: any) => cacheReplicaSet(object);
+      const log = logger.child({ ...(namespace ? { namespace } : {}) });
+      this.reflectors.push(
+        new Reflector(api, Deployments, namespace, slimDeployment, deployments, this.settings, log) as unknown as Reflector<SlimObject>,
+        new Reflector(api, ReplicaSets, namespace, slimReplicaSet, replicaSets, this.settings, log) as unknown as Reflector<SlimObject>,
+      );
+    }
   }
 
+  /** Starts every list/watch; resolves once each has listed or failed once (waitForSync() tells readiness). */
   async start(): Promise<void> {
-    this.stopped = false;
-    await Promise.all([this.deployments.start(), this.replicaSets.start()]);
+    await Promise.all(this.reflectors.map((reflector) => reflector.start()));
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    await Promise.all([this.deployments.stop(), this.replicaSets.stop()]);
+    await Promise.all(this.reflectors.map((reflector) => reflector.stop()));
   }
 
   waitForSync(): Promise<void> {
-    return Promise.all([this.deploymentsSynced.promise, this.replicaSetsSynced.promise]).then(() => undefined);
+    return Promise.all(this.reflectors.map((reflector) => reflector.waitForList())).then(() => undefined);
   }
 
   get synced(): boolean {
-    return this.deploymentsSynced.done && this.replicaSetsSynced.done;
+    return this.reflectors.every((reflector) => reflector.synced);
+  }
+
+  /** The namespaces watched, or undefined for all. */
+  get watchedNamespaces(): readonly string[] | undefined {
+    return this.namespaces;
   }
 
   getDeployment(namespace: string, name: string): DeploymentState | undefined {
-    const cached = this.deployments.get(name, namespace);
+    const store = this.deploymentStores.get(this.namespaces ? namespace : '');
+    const cached = store?.get(namespace, name);
     return cached ? deploymentStateOf(cached) : undefined;
   }
 
@@ -165,23 +171,66 @@ export class InformerCache implements DeploymentCache, DeploymentLister {
 
   /** Every cached Deployment that has `annotation`: a scan of the whole cache, for rare uses (resuming GitOps holds). */
   deploymentsWithAnnotation(annotation: string): DeploymentState[] {
-    return this.deployments.list().filter((deployment) => deployment.annotations[annotation] !== undefined).map(deploymentStateOf);
-  }
-
-  replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[] {
-    return this.replicaSets
-      .list(deployment.namespace)
-      .filter((replicaSet) => replicaSet.ownerUid === deployment.uid)
-      .map(replicaSetStateOf);
+    return this.allDeployments().filter((deployment) => deployment.annotations[annotation] !== undefined).map(deploymentStateOf);
   }
 
   listDeployments(namespace?: string): DeploymentSummary[] {
-    return this.deployments.list(namespace).map(({ metadata, paused, annotations }) => ({ namespace: metadata.namespace, name: metadata.name, paused, annotations }));
+    return this.allDeployments()
+      .filter((deployment) => namespace === undefined || deployment.metadata.namespace === namespace)
+      .map(({ metadata, paused, annotations }) => ({ namespace: metadata.namespace, name: metadata.name, paused, annotations }));
+  }
+
+  replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[] {
+    return (this.replicaSetsByOwner.get(deployment.uid) ?? [])
+      .filter((replicaSet) => replicaSet.metadata.namespace === deployment.namespace)
+      .map(replicaSetStateOf);
+  }
+
+  private allDeployments(): CachedDeployment[] {
+    return [...this.deploymentStores.values()].flatMap((store) => store.all());
   }
 
   /** Counts, for logs and the memory benchmark. */
   size(): { deployments: number; replicaSets: number } {
-    return { deployments: this.deployments.list().length, replicaSets: this.replicaSets.list().length };
+    let deployments = 0;
+    for (const store of this.deploymentStores.values()) deployments += store.size;
+    return { deployments, replicaSets: this.replicaSetStores.reduce((sum, store) => sum + store.size, 0) };
+  }
+
+  /** A stored object takes its template and namespace from the pool (held once); a replaced or removed one gives them back. */
+  private pooled<T extends { template: string; metadata: { namespace: string } }>(object: T): void {
+    object.template = this.strings.take(object.template);
+    object.metadata.namespace = this.strings.take(object.metadata.namespace);
+  }
+
+  private released(object: { template: string; metadata: { namespace: string } }): void {
+    this.strings.release(object.template);
+    this.strings.release(object.metadata.namespace);
+  }
+
+  private deploymentChanged(before: CachedDeployment | undefined, after: CachedDeployment | undefined): void {
+    if (after) this.pooled(after);
+    if (before) this.released(before);
+    if (after) this.index(after);
+    else if (before) this.unindex(namespacedName(before.metadata));
+  }
+
+  private replicaSetChanged(before: CachedReplicaSet | undefined, after: CachedReplicaSet | undefined): void {
+    if (after) this.pooled(after);
+    if (before) {
+      this.released(before);
+      const owned = before.ownerUid ? this.replicaSetsByOwner.get(before.ownerUid) : undefined;
+      if (owned) {
+        const rest = owned.filter((replicaSet) => replicaSet !== before);
+        if (rest.length === 0) this.replicaSetsByOwner.delete(before.ownerUid!);
+        else this.replicaSetsByOwner.set(before.ownerUid!, rest);
+      }
+    }
+    if (after?.ownerUid) {
+      const owned = this.replicaSetsByOwner.get(after.ownerUid);
+      if (owned) owned.push(after);
+      else this.replicaSetsByOwner.set(after.ownerUid, [after]);
+    }
   }
 
   /** Indexes the alert names of metricops.io/rules (only that annotation is read here: decide() reads the rest). */
@@ -213,39 +262,4 @@ export class InformerCache implements DeploymentCache, DeploymentLister {
     }
     this.indexed.delete(key);
   }
-
-  private restartOnError(informer: ListWatch<KubernetesObject>, resource: string): void {
-    let delay = this.settings.restartDelayMs;
-    informer.on('error', (error: unknown) => {
-      if (this.stopped) return;
-      this.logger.warn({ error: describeApiError(error), resource, retryInMs: delay }, `watching ${resource} failed; restarting`);
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (this.stopped) return;
-        void informer.start();
-      }, delay);
-      this.timers.add(timer);
-      delay = Math.min(delay * 2, this.settings.maxRestartDelayMs);
-    });
-    const reset = () => (delay = this.settings.restartDelayMs);
-    informer.on('add', reset);
-    informer.on('update', reset);
-  }
-}
-
-/** Lists every page, slimming each page as it arrives. */
-async function listAll<Full, Slim extends KubernetesObject>(
-  fetchPage: (page: { _continue?: string }) => Promise<Page<Full>>,
-  slim: (object: Full) => Slim,
-): Promise<KubernetesListObject<Slim>> {
-  const items: Slim[] = [];
-  let next: string | undefined;
-  let resourceVersion = '';
-  do {
-    const page = await fetchPage(next ? { _continue: next } : {});
-    for (const item of page.items) items.push(slim(item));
-    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-    next = page.metadata?._continue || undefined;
-  } while (next);
-  return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
 }

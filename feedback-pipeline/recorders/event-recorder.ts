@@ -4,7 +4,7 @@
  * Repeats are aggregated and writes bounded per Deployment, as client-go's recorder does (event-series.ts): a
  * repeated decision updates its Event's count and lastTimestamp (a merge PATCH) instead of creating one more.
  */
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import type { Clock } from '../../common/clock.js';
 import { namespacedName } from '../../common/contract/deployment-ref.js';
@@ -13,6 +13,8 @@ import type { Logger } from '../../common/logger.js';
 import type { DeploymentCache } from '../ports.js';
 import type { DecisionRecord } from '../model.js';
 import type { DecisionRecorder } from '../ports.js';
+import type { KubeApi } from '../kubernetes/api-client.js';
+import { Events } from '../kubernetes/resources.js';
 import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySettings } from '../kubernetes/retry.js';
 import type { FeedbackMetrics } from '../metrics.js';
 import { DEFAULT_EVENT_SERIES, EventSeries, type EventSeriesSettings } from './event-series.js';
@@ -153,19 +155,17 @@ function truncate(text: string, max: number): string {
 
 export class KubernetesEventRecorder implements DecisionRecorder {
   readonly name = 'kubernetes-events';
-  private readonly core: CoreV1Api;
   private readonly settings: { component: string; instance: string; retry: RetrySettings };
   private readonly series: EventSeries;
   private readonly metrics: FeedbackMetrics | undefined;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly api: KubeApi,
     private readonly cache: Pick<DeploymentCache, 'getDeployment'>,
     private readonly logger: Logger,
     private readonly clock: Clock,
     settings: EventRecorderSettings = {},
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.settings = {
       component: settings.component ?? 'metricops',
       instance: settings.instance ?? hostname(),
@@ -197,7 +197,7 @@ export class KubernetesEventRecorder implements DecisionRecorder {
       try {
         await withRetry(
           `update Event in ${namespace}`,
-          () => this.core.patchNamespacedEvent({ name: step.name, namespace, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+          () => this.api.patch(Events, namespace, step.name, patch, 'merge'),
           this.settings.retry,
           this.logger,
         );
@@ -214,7 +214,7 @@ export class KubernetesEventRecorder implements DecisionRecorder {
     }
     const body: CoreV1Event = { ...event, count: step.count, firstTimestamp: step.firstTimestamp, lastTimestamp: now };
     try {
-      await withRetry(`create Event in ${namespace}`, () => this.core.createNamespacedEvent({ namespace, body }), this.settings.retry, this.logger);
+      await withRetry(`create Event in ${namespace}`, () => this.api.create(Events, namespace, body), this.settings.retry, this.logger);
     } catch (error) {
       this.series.lost(seriesKey);
       this.metrics?.events.inc({ result: 'failed' });

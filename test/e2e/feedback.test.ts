@@ -1,5 +1,7 @@
-// The feedback pipeline end to end, as processes: two `metricops feedback` instances (the built CLI) against the
-// real kube-apiserver and Deployment controller, notified as Alertmanager notifies (webhook v4, bearer token).
+// The feedback pipeline end to end, as processes: two `metricops feedback` replicas (the built CLI) against the
+// real kube-apiserver and Deployment controller, notified as Alertmanager notifies (webhook v4, bearer token). They
+// elect a leader on a Lease in the test's namespace; the follower forwards what it gets to the leader, which acts
+// (feedback-ha.test.ts has the failovers).
 // Rollouts carry the stamps the webhook writes (its own containerImages), so no webhook process is needed here;
 // loop.test.ts runs the real webhook. Git repositories are real (audit log, GitOps write-back).
 import { execFile } from 'node:child_process';
@@ -11,9 +13,10 @@ import { Annotations } from '../../common/contract/annotations.js';
 import type { DecisionRecord } from '../../feedback-pipeline/model.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
 import {
-  IMAGE, MIGRATE_IMAGE, pageNotification, rollOut, startFeedback, waitForReplicaSets, watchDeploymentImages,
+  IMAGE, MIGRATE_IMAGE, pageNotification, rollOut, waitForReplicaSets, watchDeploymentImages,
   type FeedbackProcess, type TemplateWatch,
 } from './harness/feedback-fixtures.js';
+import { leaderOf, readiness, startReplica } from './harness/feedback-replicas.js';
 import { waitFor, sleep } from './harness/wait.js';
 
 const cluster = e2eCluster();
@@ -53,6 +56,7 @@ let dir: string;
 let gitopsDir: string;
 let feedbackA: FeedbackProcess;
 let feedbackB: FeedbackProcess;
+let leader: FeedbackProcess;
 let watch: TemplateWatch | undefined;
 
 beforeAll(async () => {
@@ -64,10 +68,14 @@ beforeAll(async () => {
   await git(gitopsDir, ['add', '.']);
   await git(gitopsDir, ['commit', '-q', '-m', 'checkout v2']);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  // Two replicas of the pipeline, each with its own audit repository (one writer per audit repository), one GitOps repo.
-  [feedbackA, feedbackB] = await Promise.all(['a', 'b'].map((name) => startFeedback({
-    name, kubeconfigPath: cluster.kubeconfigPath, dir, gitRepo: join(dir, `audit-${name}`), gitopsRepo: gitopsDir,
+  // Two replicas of the pipeline, each with its own audit repository, one GitOps repo, one Lease.
+  [feedbackA, feedbackB] = await Promise.all(['a', 'b'].map((name) => startReplica(name, {
+    kubeconfigPath: cluster.kubeconfigPath, dir, gitRepo: join(dir, `audit-${name}`), gitopsRepo: gitopsDir, leaseNamespace: namespace,
   }))) as [FeedbackProcess, FeedbackProcess];
+  leader = await leaderOf([feedbackA, feedbackB]);
+  const follower = leader === feedbackA ? feedbackB : feedbackA;
+  const leaderIdentity = (await readiness(leader)).identity;
+  await waitFor(async () => (await readiness(follower)).leader === leaderIdentity, { what: 'the follower to know the leader' });
 });
 
 afterAll(async () => {
@@ -96,7 +104,7 @@ async function eventReasons(): Promise<string[]> {
 describe('metricops feedback against the real apiserver and Deployment controller', () => {
   let rolledBack: DecisionRecord;
 
-  test('v1 -> v2 with webhook stamps; one notification delivered 50 times to two instances: exactly one rollback to v1', async () => {
+  test('v1 -> v2 with webhook stamps; one notification delivered 50 times to two replicas: the leader rolls back to v1 once', async () => {
     await rollOut(apps, { namespace, name: NAME, version: 'v1', deployedAt: new Date(Date.now() - 60_000), gitPath: GIT_PATH });
     await waitForReplicaSets(apps, namespace, NAME, 1);
     const v2At = new Date();
@@ -113,16 +121,14 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     expect(statuses).toEqual(Array(50).fill(202));
 
     await waitFor(async () => (await appImage()) === `${IMAGE}:v1`, { what: 'the template back at v1', timeoutMs: 60_000 });
-    // One decision per instance (the 25 deliveries each are one alert occurrence): one rolled back, the other found it done.
+    // One decision (the 50 deliveries are one alert occurrence; the follower's 25 were forwarded to the leader).
     const decisions = await waitFor(async () => {
       const all = await allDecisions();
-      return all.length >= 2 ? all : undefined;
-    }, { what: 'a decision from each instance', timeoutMs: 60_000 });
-    const winners = decisions.filter((record) => record.outcome === 'rolled-back');
-    expect(winners).toHaveLength(1);
-    const loser = decisions.find((record) => record.outcome !== 'rolled-back');
-    expect(loser?.outcome === 'already-rolled-back' || ['started-before-rollout', 'cooldown', 'duplicate'].includes(loser?.skip ?? '')).toBe(true);
-    rolledBack = winners[0]!;
+      return all.length >= 1 ? all : undefined;
+    }, { what: 'the leader\'s decision', timeoutMs: 60_000 });
+    expect(decisions.map((record) => record.outcome)).toEqual(['rolled-back']);
+    expect(await leader.decisions(namespace, NAME)).toEqual(decisions);
+    rolledBack = decisions[0]!;
     expect(rolledBack.from?.images).toEqual({ checkout: `${IMAGE}:v2`, 'init:migrate': `${MIGRATE_IMAGE}:v2` });
     expect(rolledBack.to?.images).toEqual({ checkout: `${IMAGE}:v1`, 'init:migrate': `${MIGRATE_IMAGE}:v1` });
     expect(rolledBack.to?.revision).toBe(1);
@@ -138,7 +144,7 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     expect(await Promise.all([feedbackA.notify(notification), feedbackB.notify(notification)])).toEqual([202, 202]);
     await sleep(2_000); // Give a wrong second rollback the chance to show in the watch.
     expect(await rollout()).toEqual(before);
-    expect(await allDecisions()).toHaveLength(2);
+    expect(await allDecisions()).toHaveLength(1);
 
     const images = watch.seen.filter((state) => state.name === NAME).map((state) => state.image);
     const back = images.indexOf(`${IMAGE}:v1`, images.indexOf(`${IMAGE}:v2`));
@@ -147,14 +153,14 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     expect(await appImage()).toBe(`${IMAGE}:v1`);
   });
 
-  test('records: one RolledBack Event, the bad-revision mark, the audit commit and the GitOps write-back commit', async () => {
+  test('records, by the leader only: one RolledBack Event, the bad-revision mark, the audit commit and the GitOps write-back commit', async () => {
     expect(rolledBack).toBeDefined();
     const reasons = await waitFor(async () => {
       const found = await eventReasons();
-      return found.length >= 2 ? found : undefined;
-    }, { what: 'the Events of both decisions' });
-    expect(reasons.filter((reason) => reason === 'RolledBack')).toHaveLength(1);
-    expect(reasons.filter((reason) => reason !== 'RolledBack').every((reason) => reason === 'RollbackSkipped')).toBe(true);
+      return found.length >= 1 ? found : undefined;
+    }, { what: 'the Event of the decision' });
+    await sleep(1_000);
+    expect(await eventReasons()).toEqual(['RolledBack']);
 
     const deployment = await apps.readNamespacedDeployment({ name: NAME, namespace });
     const record = JSON.parse(deployment.metadata?.annotations?.[Annotations.rolledBackFrom] ?? '{}') as { to?: { images?: unknown } };
@@ -163,16 +169,14 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     const bad = sets.items.filter((set) => set.metadata?.annotations?.[Annotations.badRevision] !== undefined);
     expect(bad.map((set) => set.spec?.template?.spec?.containers[0]?.image)).toEqual([`${IMAGE}:v2`]);
 
-    // The audit log of the instance that rolled back: the decision, committed.
-    const audits = await Promise.all(['a', 'b'].map(async (name) => {
-      const repo = join(dir, `audit-${name}`);
-      return waitFor(async () => {
-        const log = await git(repo, ['log', '--format=%s%n%b']);
-        return log.includes(rolledBack.id) || log.includes(`audit: already-rolled-back`) || log.includes('audit: skipped') ? log : undefined;
-      }, { what: `the audit commit in audit-${name}`, timeoutMs: 30_000 });
-    }));
-    const winnerLog = audits.find((log) => log.includes(`audit: rolled-back ${namespace}/${NAME}`));
-    expect(winnerLog).toContain(rolledBack.id);
+    // The leader's audit log: the decision, committed; the follower's: nothing.
+    const [leaderRepo, followerRepo] = (leader === feedbackA ? ['a', 'b'] : ['b', 'a']).map((name) => join(dir, `audit-${name}`));
+    const winnerLog = await waitFor(async () => {
+      const log = await git(leaderRepo!, ['log', '--format=%s%n%b']);
+      return log.includes(rolledBack.id) ? log : undefined;
+    }, { what: 'the audit commit in the leader\'s repository', timeoutMs: 30_000 });
+    expect(winnerLog).toContain(`audit: rolled-back ${namespace}/${NAME}`);
+    expect(await git(followerRepo!, ['log', '--format=%s%n%b']).catch(() => '')).not.toContain(rolledBack.id);
 
     // The GitOps write-back: the manifest names the good images, comments and quoting kept, the commit is the record's.
     expect(rolledBack.gitCommit).toMatch(/^[0-9a-f]{40}$/);
@@ -190,10 +194,12 @@ describe('metricops feedback against the real apiserver and Deployment controlle
       fingerprint: `ticket${String(index).padStart(12, '0')}`,
     }));
     const notification = { ...(pageNotification({ namespace, deployment: NAME, startsAt }) as Record<string, unknown>), alerts };
-    expect(await feedbackA.notify(notification)).toBe(202);
+    // To the follower: it forwards to the leader, which decides and records (its metrics count the Events).
+    const follower = leader === feedbackA ? feedbackB : feedbackA;
+    expect(await follower.notify(notification)).toBe(202);
 
     const metric = async (result: string): Promise<number> => {
-      const text = await (await fetch(`${feedbackA.url}/metrics`)).text();
+      const text = await (await fetch(`${leader.url}/metrics`)).text();
       return Number(new RegExp(`^metricops_feedback_events_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     };
     // Every decision is in; the severity is not selected (only page is), so each is a RollbackSkipped of one series.
@@ -206,7 +212,7 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     const [event] = ticketEvents;
     expect(event).toMatchObject({ reason: 'RollbackSkipped', type: 'Normal', involvedObject: { kind: 'Deployment', name: NAME } });
     expect(event!.message).toContain('(severity-not-selected)');
-    // The bucket allows 25 writes per Deployment (this instance may have spent one on the rollback's Event).
+    // The bucket allows 25 writes per Deployment (the leader spent one on the rollback's Event).
     expect(event!.count).toBeGreaterThanOrEqual(24);
     expect(event!.count).toBeLessThanOrEqual(25);
     expect(await metric('suppressed')).toBe(1_000 - event!.count!);

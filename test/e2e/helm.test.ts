@@ -24,7 +24,7 @@ import { startWebhookServer } from '../../webhook/server.js';
 import { installCertManagerCrds, removeCertManagerCrds } from './harness/cert-manager-crds.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
 import type { CommandResult } from './harness/control-plane.js';
-import { FEEDBACK_MAY, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI, serviceAccountUser } from './harness/feedback-rbac-proof.js';
+import { FEEDBACK_LEASES_MAY_NOT, FEEDBACK_MAY, FEEDBACK_MAY_IN_OWN_NAMESPACE, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI, serviceAccountUser } from './harness/feedback-rbac-proof.js';
 import { getTrusting } from './harness/get-trusting.js';
 import { documents, objectKeys, toYaml, type KubeObject } from './harness/kube-objects.js';
 import { metricops } from './harness/metricops-cli.js';
@@ -293,6 +293,21 @@ describe('one source of truth: helm template renders the kustomize install, obje
     const deployment = find<KubeObject & { spec: { template: { spec: { volumes: unknown[] } } } }>(existing, 'Deployment', 'metricops-webhook');
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'rules', configMap: { name: 'my-rules' } });
   });
+
+  test('high availability: three feedback replicas get a PodDisruptionBudget; one gets none (it could only block drains)', async () => {
+    const pdbs = (objects: KubeObject[]) => objects.filter((object) => object.kind === 'PodDisruptionBudget').map((object) => object.metadata.name).sort();
+    expect(pdbs(await render(['--set', 'feedback.replicas=3']))).toEqual(['metricops-feedback', 'metricops-webhook']);
+    expect(pdbs(await render([]))).toEqual(['metricops-webhook']);
+  });
+
+  test('namespace-scoped: feedback.namespaces renders a Role per namespace, no ClusterRole or binding, and --namespaces', async () => {
+    const objects = await render(['--set', 'feedback.namespaces={shop,payments}']);
+    expect(objects.filter((object) => object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding')).toEqual([]);
+    const roles = objects.filter((object) => object.kind === 'Role').map((object) => `${object.metadata.namespace}/${object.metadata.name}`);
+    expect(roles.sort()).toEqual(['metricops/metricops-feedback', 'payments/metricops-feedback-workloads', 'shop/metricops-feedback-workloads']);
+    const deployment = find<KubeObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }>(objects, 'Deployment', 'metricops-feedback');
+    expect(deployment.spec.template.spec.containers[0]!.args).toContain('--namespaces=shop,payments');
+  });
 });
 
 describe('bad values fail at install time with a message that says what and where', () => {
@@ -303,7 +318,8 @@ describe('bad values fail at install time with a message that says what and wher
     ['an empty receiver token Secret name', ['--set', 'feedback.receiverToken.secretName='], /at '\/feedback\/receiverToken\/secretName': minLength: got 0, want 1/],
     ['no receiver token Secret name at all', ['--set', 'feedback.receiverToken.secretName=null'], /at '\/feedback\/receiverToken': missing property 'secretName'/],
     ['a certificate source that does not exist', ['--set', 'webhook.tls.source=certmanager'], /at '\/webhook\/tls\/source': value must be one of 'cert-manager', 'helm', 'secret'/],
-    ['more than one feedback replica before leader election', ['--set', 'feedback.replicas=2'], /at '\/feedback\/replicas': maximum: got 2, want 1/],
+    ['no feedback replica at all', ['--set', 'feedback.replicas=0'], /at '\/feedback\/replicas': minimum: got 0, want 1/],
+    ['a watched namespace that is not a namespace name', ['--set', 'feedback.namespaces[0]=Shop'], /at '\/feedback\/namespaces\/0': 'Shop' does not match pattern/],
     ['a PEM CA where its base64 is expected', ['--set', 'webhook.tls.source=secret', '--set', 'webhook.tls.secret.caBundle=-----BEGIN CERTIFICATE-----'], /at '\/webhook\/tls\/secret\/caBundle': '-----BEGIN CERTIFICATE-----' does not match pattern/],
     ['a flag written with a space instead of =', ['--set', 'feedback.extraArgs[0]=--alertmanager-url http://am:9093'], /at '\/feedback\/extraArgs\/0': '--alertmanager-url http:\/\/am:9093' does not match pattern/],
   ])('%s', async (_what, flags, message) => {
@@ -400,6 +416,14 @@ describe('against the real apiserver', () => {
 
     test.each(FEEDBACK_MAY_NOT)('RBAC: the feedback pipeline may not %s', async (_what, verb, resource, subresource) => {
       expect(await canI(cluster, feedback, verb, resource, 'shop', subresource)).toBe('no');
+    });
+
+    test.each(FEEDBACK_MAY_IN_OWN_NAMESPACE)('RBAC: in the release namespace, the feedback pipeline may: %s (%s %s)', async (_reason, verb, resource) => {
+      expect(await canI(cluster, feedback, verb, resource, namespace)).toBe('yes');
+    });
+
+    test.each(FEEDBACK_LEASES_MAY_NOT)('RBAC: the feedback pipeline may not %s', async (_what, verb, resource, where) => {
+      expect(await canI(cluster, feedback, verb, resource, where === 'own' ? namespace : where)).toBe('no');
     });
 
     test.each(WEBHOOK_MAY_NOT)('RBAC: the webhook has no API access at all: may not %s %s', async (verb, resource) => {

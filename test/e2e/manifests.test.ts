@@ -12,12 +12,13 @@ import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { main } from '../../cli/main.js';
 import { systemClock } from '../../common/clock.js';
+import { kubeConnectionOf } from '../../common/kube-connection.js';
 import { silentLogger } from '../../common/logger.js';
 import { createKubernetesAdapters, type KubernetesAdapters } from '../../feedback-pipeline/kubernetes/adapters.js';
 import { startWebhookServer } from '../../webhook/server.js';
 import { installCertManagerCrds, removeCertManagerCrds } from './harness/cert-manager-crds.js';
 import { e2eCluster, uniqueNamespace } from './harness/cluster.js';
-import { FEEDBACK_MAY, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI as canIOn, serviceAccountUser } from './harness/feedback-rbac-proof.js';
+import { FEEDBACK_LEASES_MAY_NOT, FEEDBACK_MAY, FEEDBACK_MAY_IN_OWN_NAMESPACE, FEEDBACK_MAY_NOT, WEBHOOK_MAY_NOT, canI as canIOn, serviceAccountUser } from './harness/feedback-rbac-proof.js';
 import { getTrusting } from './harness/get-trusting.js';
 import { documents, objectKeys, toYaml, type KubeObject } from './harness/kube-objects.js';
 import { freePort } from './harness/ports.js';
@@ -135,14 +136,18 @@ beforeAll(async () => {
   await mkdir(join(workDir, 'manifests/with-git-ssh'));
   await writeFile(join(workDir, 'manifests/with-git-ssh/kustomization.yaml'),
     'resources:\n  - ../overlays/cert-manager\ncomponents:\n  - ../components/git-ssh\n');
-  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed', 'with-git-ssh']) {
+  // And one that installs it namespace-scoped (docs/install.md, "Restricting the feedback pipeline to some namespaces").
+  await mkdir(join(workDir, 'manifests/namespace-scoped'));
+  await writeFile(join(workDir, 'manifests/namespace-scoped/kustomization.yaml'),
+    'resources:\n  - ../overlays/self-signed\ncomponents:\n  - ../components/namespace-scoped\n');
+  for (const overlay of ['base', 'overlays/cert-manager', 'overlays/self-signed', 'with-git-ssh', 'namespace-scoped']) {
     built.set(overlay, documents(await kubectlOk(['kustomize', join(workDir, 'manifests', overlay)])));
   }
   // Namespaced objects can only be dry-run into a namespace that exists: create it for real, with its labels.
   const namespace = built.get('base')!.filter((object) => object.kind === 'Namespace');
   await kubectlOk(['apply', '-f', '-'], toYaml(namespace));
   // The ServiceAccounts and the feedback RBAC for real: the can-i checks and the adapters running as the ServiceAccount.
-  const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+  const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
   await kubectlOk(['apply', '-f', '-'], toYaml(built.get('base')!.filter((object) => rbacKinds.has(object.kind))));
 }, 120_000);
 
@@ -177,6 +182,15 @@ describe('kustomize overlays', () => {
     expect(containers('metricops-feedback')[0]!.env!.map((variable) => variable.name)).toContain('GIT_SSH_COMMAND');
     expect(containers('metricops-feedback')[0]!.volumeMounts!.map((mount) => mount.name)).toEqual(expect.arrayContaining(['receiver-token', 'data', 'tmp', 'git-ssh']));
     expect(containers('metricops-webhook')[0]!.env!.map((variable) => variable.name)).not.toContain('GIT_SSH_COMMAND');
+  });
+
+  test('the namespace-scoped component: no ClusterRole or binding, the workload rules as a Role in shop, --namespaces=shop, the Lease Role kept', () => {
+    const objects = built.get('namespace-scoped')!;
+    expect(objects.filter((object) => object.kind.startsWith('Cluster') && object.kind.includes('Role'))).toEqual([]);
+    const roles = objects.filter((object) => object.kind === 'Role').map((object) => `${object.metadata.namespace}/${object.metadata.name}`);
+    expect(roles.sort()).toEqual(['metricops/metricops-feedback', 'shop/metricops-feedback-workloads']);
+    const feedback = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'metricops-feedback') as unknown as V1Deployment;
+    expect(feedback.spec!.template.spec!.containers[0]!.args).toContain('--namespaces=shop');
   });
 
   test('the self-signed caBundle is the CA certificate metricops certs wrote, the same caBundle it printed', async () => {
@@ -243,6 +257,14 @@ describe('RBAC, applied for real', () => {
 
   test.each(FEEDBACK_MAY_NOT)('the feedback pipeline may not %s', async (_what, verb, resource, subresource) => {
     expect(await canI(feedback, verb, resource, 'shop', subresource)).toBe('no');
+  });
+
+  test.each(FEEDBACK_MAY_IN_OWN_NAMESPACE)('in its own namespace, the feedback pipeline may: %s (%s %s)', async (_reason, verb, resource) => {
+    expect(await canI(feedback, verb, resource, 'metricops')).toBe('yes');
+  });
+
+  test.each(FEEDBACK_LEASES_MAY_NOT)('the feedback pipeline may not %s', async (_what, verb, resource, where) => {
+    expect(await canI(feedback, verb, resource, where === 'own' ? 'metricops' : where)).toBe('no');
   });
 
   test.each(WEBHOOK_MAY_NOT)('the webhook has no API access at all: may not %s %s', async (verb, resource) => {
@@ -385,7 +407,7 @@ describe("the feedback pipeline's Kubernetes adapters, running as metricops-feed
     await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 1, { what: 'revision 1' });
     await kubectlOk(['apply', '-f', '-'], deployment('example.com/checkout:v2'));
     await waitFor(async () => (await kubectlOk(['get', 'replicasets', '-n', namespace, '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2, { what: 'revision 2' });
-    adapters = createKubernetesAdapters(await serviceAccountKubeConfigFor('metricops-feedback'), silentLogger(), systemClock);
+    adapters = createKubernetesAdapters(kubeConnectionOf(await serviceAccountKubeConfigFor('metricops-feedback')), silentLogger(), systemClock);
     await adapters.start();
   }, 90_000);
 

@@ -42,10 +42,12 @@ kustomize install): exactly the calls of feedback-pipeline/actuators/flux-reconc
 
 {{/*
 In the release namespace only (Role <fullname>-feedback, bound by a RoleBinding; both rendered only when there is a
-rule here). None today. Leader election will need its Lease here:
+rule here):
+- leases: the leader-election Lease; the replicas read it (get), the first creates it (create), the leader renews it
+  and a follower takes it over (update, guarded by its resourceVersion). No list, watch or delete.
+*/}}
+{{- define "metricops.feedback.namespaceRules" -}}
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   verbs: ["get", "create", "update"]
-*/}}
-{{- define "metricops.feedback.namespaceRules" -}}
 {{- end -}}

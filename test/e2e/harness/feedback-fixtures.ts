@@ -94,6 +94,16 @@ export async function waitForReplicaSets(apps: AppsV1Api, namespace: string, nam
   }, { what: `${count} ReplicaSets of ${namespace}/${name}`, timeoutMs: 60_000, intervalMs: 100 });
 }
 
+/** A Deployment rolled out v1 (a minute ago) -> v2 (now), each with its ReplicaSet; returns v2's rollout time. */
+export async function rolledOutToV2(apps: AppsV1Api, namespace: string, name: string): Promise<Date> {
+  await rollOut(apps, { namespace, name, version: 'v1', deployedAt: new Date(Date.now() - 60_000) });
+  await waitForReplicaSets(apps, namespace, name, 1);
+  const v2At = new Date();
+  await rollOut(apps, { namespace, name, version: 'v2', deployedAt: v2At });
+  await waitForReplicaSets(apps, namespace, name, 2);
+  return v2At;
+}
+
 export interface NotificationOptions {
   namespace: string;
   deployment: string;
@@ -137,6 +147,10 @@ export interface FeedbackProcessOptions {
   gitRepo?: string;
   gitopsRepo?: string;
   extraArgs?: readonly string[];
+  /** More environment for the process (e.g. the tests-only clock offset of the Lease). */
+  env?: NodeJS.ProcessEnv;
+  /** The receiver token (replicas share one, as they share the Secret); default: a random one. */
+  token?: string;
 }
 
 /** Starts `metricops feedback` (the built CLI) and waits for /readyz (informer cache synced). */
@@ -144,7 +158,7 @@ export async function startFeedback(options: FeedbackProcessOptions): Promise<Fe
   await mkdir(options.dir, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const token = randomBytes(24).toString('hex');
+  const token = options.token ?? randomBytes(24).toString('hex');
   const tokenFile = join(options.dir, `${options.name}.token`);
   await writeFile(tokenFile, token, { mode: 0o600 });
   const args = [
@@ -153,9 +167,14 @@ export async function startFeedback(options: FeedbackProcessOptions): Promise<Fe
     ...(options.gitRepo ? ['--git-repo', options.gitRepo] : []),
     ...(options.gitopsRepo ? ['--gitops-repo', options.gitopsRepo] : []),
     ...(options.extraArgs ?? []),
+    // A process on its own gets a Lease of its own, so it leads at once whatever ran before it in this cluster;
+    // replicas that elect among themselves name their Lease (feedback-replicas.ts).
+    ...((options.extraArgs ?? []).some((arg) => arg.startsWith('--leader-elect') || arg === '--no-leader-elect')
+      ? []
+      : ['--leader-elect-resource-name', `metricops-feedback-${randomBytes(4).toString('hex')}`]),
   ];
   const child = startMetricops(`metricops feedback (${options.name})`, args, join(options.dir, `${options.name}.log`),
-    { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+    { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...options.env });
   try {
     await Promise.race([
       failOnExit(child),

@@ -1,7 +1,7 @@
 /**
  * The `kubectl auth can-i` proof of an install's RBAC (kustomize: manifests.test.ts, Helm: helm.test.ts): the feedback
- * pipeline may make exactly the calls its code (feedback-pipeline/) makes, cluster-wide, and nothing on the list
- * below; the webhook may do nothing at all.
+ * pipeline may make exactly the calls its code (feedback-pipeline/) makes, cluster-wide for the workloads and in its
+ * own namespace for the leader-election Lease, and nothing on the lists below; the webhook may do nothing at all.
  */
 import type { Cluster } from './control-plane.js';
 
@@ -18,6 +18,22 @@ export const FEEDBACK_MAY: ReadonlyArray<readonly [string, Verb, string]> = [
   ['it marks a bad revision on its ReplicaSet', 'patch', 'replicasets.apps'],
   ['it records an Event per series of decisions (core v1 Events, as the code writes them)', 'create', 'events'],
   ["it updates a repeated decision's Event (count, lastTimestamp), as client-go's recorder does", 'patch', 'events'],
+];
+
+/** [why, verb, resource] in the pipeline's own namespace (where its Role is). */
+export const FEEDBACK_MAY_IN_OWN_NAMESPACE: ReadonlyArray<readonly [string, Verb, string]> = [
+  ['every replica reads the leader-election Lease', 'get', 'leases.coordination.k8s.io'],
+  ['the first replica creates the Lease', 'create', 'leases.coordination.k8s.io'],
+  ['the leader renews the Lease, a follower takes it over (resourceVersion-guarded)', 'update', 'leases.coordination.k8s.io'],
+];
+
+/** [what, verb, resource, where: 'own' (its namespace) or another namespace] */
+export const FEEDBACK_LEASES_MAY_NOT: ReadonlyArray<readonly [string, Verb, string, 'own' | string]> = [
+  ['list Leases (it reads its own by name)', 'list', 'leases.coordination.k8s.io', 'own'],
+  ['watch Leases', 'watch', 'leases.coordination.k8s.io', 'own'],
+  ['delete its Lease (a stopping leader releases it by update)', 'delete', 'leases.coordination.k8s.io', 'own'],
+  ['update Leases in another namespace (e.g. kube-system\'s)', 'update', 'leases.coordination.k8s.io', 'kube-system'],
+  ['create Leases in a workload namespace', 'create', 'leases.coordination.k8s.io', 'shop'],
 ];
 
 /** [what, verb, resource, subresource] */

@@ -233,7 +233,7 @@ export class MetricopsLoop {
    */
   async startFeedback(extraArgs: readonly string[] = []): Promise<void> {
     const base = join(repoRoot(), 'manifests', 'base');
-    for (const file of ['namespace.yaml', 'feedback-serviceaccount.yaml', 'feedback-clusterrole.yaml', 'feedback-clusterrolebinding.yaml']) {
+    for (const file of ['namespace.yaml', 'feedback-serviceaccount.yaml', 'feedback-clusterrole.yaml', 'feedback-clusterrolebinding.yaml', 'feedback-role.yaml', 'feedback-rolebinding.yaml']) {
       await this.kubectl(['apply', '-f', join(base, file)]);
     }
     // GitOps mode: the write-back to the served repository, and Flux with the RBAC of manifests/components/flux.
@@ -255,7 +255,9 @@ export class MetricopsLoop {
     await git(this.options.workDir, ['clone', '--quiet', '--bare', seed, this.auditDir]);
     this.feedback = startMetricops('metricops feedback', [
       'feedback', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', port,
-      '--token-file', tokenFile, '--git-repo', this.auditDir, '--data-dir', join(this.options.workDir, 'feedback-data'), ...gitops, ...extraArgs,
+      '--token-file', tokenFile, '--git-repo', this.auditDir, '--data-dir', join(this.options.workDir, 'feedback-data'), ...gitops,
+      // Its Lease in its own namespace, where the Role of manifests/base lets it (in a pod, $POD_NAMESPACE says so).
+      '--leader-elect-resource-namespace', 'metricops', ...extraArgs,
     ], join(this.logDir, 'feedback.log'), { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'debug' });
     await Promise.race([
       failOnExit(this.feedback),

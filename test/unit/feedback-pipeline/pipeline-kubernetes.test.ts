@@ -3,6 +3,7 @@
  * stateful apiserver stand-in on 127.0.0.1: rollbacks, racing replicas, duplicates after an undo.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeConnectionOf } from '../../../common/kube-connection.js';
 import { ManualClock } from '../../../common/clock.js';
 import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
@@ -38,7 +39,7 @@ describe('FeedbackPipeline with the Kubernetes adapters', () => {
 
   async function replica(): Promise<Replica> {
     const clock = new ManualClock('2026-11-21T10:06:02Z');
-    const adapters = createKubernetesAdapters(kubeConfig, silentLogger(), clock, { executor: FAST, events: FAST });
+    const adapters = createKubernetesAdapters(kubeConnectionOf(kubeConfig), silentLogger(), clock, { executor: FAST, events: FAST });
     await adapters.start();
     await adapters.cache.waitForSync();
     const recorder = new ListRecorder();

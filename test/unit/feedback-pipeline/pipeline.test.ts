@@ -4,9 +4,9 @@ import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
 import type { DecisionRecord, DeploymentState, ReplicaSetState } from '../../../feedback-pipeline/model.js';
 import type {
-  DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
+  DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, Leadership, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
 } from '../../../feedback-pipeline/ports.js';
-import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
+import { FeedbackPipeline, NotLeaderError, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
 
 class FakeCache implements DeploymentCache {
@@ -55,7 +55,7 @@ const rolledBack = async (): Promise<RollbackResult> => ({
 });
 
 function setup(
-  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; gitOpsHolds?: GitOpsHolds; recorders?: DecisionRecorder[]; maxPending?: number; cluster?: string } = {},
+  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; gitOpsHolds?: GitOpsHolds; recorders?: DecisionRecorder[]; maxPending?: number; cluster?: string; leadership?: Leadership } = {},
 ) {
   const cache = new FakeCache();
   const executor = options.executor ?? new FakeExecutor(rolledBack);
@@ -66,6 +66,7 @@ function setup(
     recorders: [...(options.recorders ?? []), recorder],
     ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
     ...(options.gitOpsHolds ? { gitOpsHolds: options.gitOpsHolds } : {}),
+    ...(options.leadership ? { leadership: options.leadership } : {}),
     clock: new ManualClock('2026-11-21T10:06:02Z'),
     logger: silentLogger(),
     settings: {
@@ -354,5 +355,78 @@ describe('FeedbackPipeline', () => {
     await pipeline.close();
     expect(recorder.records).toHaveLength(1);
     expect(() => pipeline.submit([alert({ fingerprint: 'later' })])).toThrow(PipelineClosedError);
+  });
+});
+
+/** A Leadership whose term the test starts and ends. */
+class SwitchableLeadership implements Leadership {
+  private controller: AbortController | undefined = new AbortController();
+  term = () => this.controller?.signal;
+  lose(): void {
+    this.controller?.abort();
+    this.controller = undefined;
+  }
+  win(): void {
+    this.controller = new AbortController();
+  }
+}
+
+describe('FeedbackPipeline with leader election', () => {
+  test('the leader acts and hands its term\'s signal to the cluster actuator', async () => {
+    const leadership = new SwitchableLeadership();
+    const { executor, recorder, pipeline } = setup({ leadership });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(recorder.records.map((record) => record.outcome)).toEqual(['rolled-back']);
+    expect(executor.requests[0]!.signal).toBe(leadership.term());
+  });
+
+  test('a follower takes no alerts: submit throws NotLeaderError (intake answers 503, Alertmanager retries)', () => {
+    const leadership = new SwitchableLeadership();
+    leadership.lose();
+    const { executor, recorder, pipeline } = setup({ leadership });
+    expect(() => pipeline.submit([alert()])).toThrow(NotLeaderError);
+    expect(executor.requests).toEqual([]);
+    expect(recorder.records).toEqual([]);
+  });
+
+  test('leadership lost while the rollback is in flight: nothing is recorded, the alert is parked and decided once this replica leads again', async () => {
+    const leadership = new SwitchableLeadership();
+    let release: () => void = () => undefined;
+    let calls = 0;
+    const executor = new FakeExecutor(async (request) => {
+      if (++calls === 1) await new Promise<void>((resolve) => (release = resolve));
+      request.signal?.throwIfAborted();
+      return rolledBack();
+    });
+    const { recorder, pipeline } = setup({ executor, leadership });
+    pipeline.submit([alert()]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    leadership.lose();
+    release();
+    await pipeline.drain();
+    expect(recorder.records).toEqual([]);
+    expect(pipeline.parkedCount).toBe(1);
+
+    leadership.win();
+    pipeline.submit([alert()]); // a duplicate: still claimed, not decided twice
+    pipeline.resume();
+    await pipeline.drain();
+    expect(recorder.records.map((record) => record.outcome)).toEqual(['rolled-back']);
+    expect(pipeline.parkedCount).toBe(0);
+  });
+
+  test('leadership lost while the alert waits for the cache: abandoned before deciding, nothing recorded', async () => {
+    const leadership = new SwitchableLeadership();
+    const { cache, executor, recorder, pipeline } = setup({ leadership });
+    let synced: () => void = () => undefined;
+    cache.synced = new Promise((resolve) => (synced = resolve));
+    pipeline.submit([alert()]);
+    leadership.lose();
+    synced();
+    await pipeline.drain();
+    expect(executor.requests).toEqual([]);
+    expect(recorder.records).toEqual([]);
+    expect(pipeline.parkedCount).toBe(1);
   });
 });

@@ -109,8 +109,13 @@ describe('values.schema.json', () => {
     expect(feedback.properties!.receiverToken!.properties!.secretName).toMatchObject({ type: 'string', minLength: 1 });
   });
 
-  test('the feedback pipeline stays at one replica until it has leader election', () => {
-    expect(schema.properties!.feedback!.properties!.replicas).toMatchObject({ minimum: 1, maximum: 1 });
+  test('the feedback pipeline may run several replicas (they elect a leader): no maximum', () => {
+    expect(schema.properties!.feedback!.properties!.replicas).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(schema.properties!.feedback!.properties!.replicas).not.toHaveProperty('maximum');
+  });
+
+  test('namespace-scoped mode: feedback.namespaces is a list of namespace names', () => {
+    expect(schema.properties!.feedback!.properties!.namespaces).toMatchObject({ type: 'array', items: { type: 'string' } });
   });
 });
 
@@ -155,7 +160,7 @@ describe('the feedback RBAC in the chart', () => {
     expect(defined('metricops.feedback.fluxRules')).toEqual((component[0]!.object as unknown as V1ClusterRole).rules);
   });
 
-  test('the rules in its own namespace are the kustomize Role\'s (none today; leader election adds its Lease to both)', () => {
+  test('the rules in its own namespace are the kustomize Role\'s (the leader-election Lease)', () => {
     const roles = kubeObjects().filter((document) => document.object.kind === 'Role' && document.file.startsWith('manifests/base/'));
     expect(defined('metricops.feedback.namespaceRules')).toEqual(roles.flatMap((document) => (document.object as unknown as V1ClusterRole).rules ?? []));
   });

@@ -195,11 +195,24 @@ describe('RBAC', () => {
     for (const binding of bindings) {
       expect((binding.object as unknown as { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: 'metricops-feedback', namespace: 'metricops' }]);
     }
-    // The base role, and the opt-in Flux role of components/flux.
-    expect(bindings.map((document) => (document.object as unknown as { roleRef: unknown }).roleRef)).toEqual([
-      { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback' },
-      { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback-flux' },
+    // The base roles (workloads cluster-wide, the Lease in its namespace), the opt-in Flux role of components/flux,
+    // and the namespace-scoped component's Role.
+    expect(bindings.map((document) => [document.file, (document.object as unknown as { roleRef: unknown }).roleRef])).toEqual([
+      ['manifests/base/feedback-clusterrolebinding.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback' }],
+      ['manifests/base/feedback-rolebinding.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'metricops-feedback' }],
+      ['manifests/components/flux/feedback-flux-clusterrolebinding.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback-flux' }],
+      ['manifests/components/namespace-scoped/feedback-workloads-role.yaml', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'metricops-feedback-workloads' }],
     ]);
+  });
+
+  test('the namespace-scoped component grants the ClusterRole\'s rules as a Role in a namespace, and deletes the ClusterRole and its binding', () => {
+    const [role] = readDocuments(join(manifestsDir, 'components', 'namespace-scoped', 'feedback-workloads-role.yaml')).map((document) => document.object as unknown as V1ClusterRole);
+    expect(role!.rules).toEqual((onlyObject('ClusterRole', 'metricops-feedback') as unknown as V1ClusterRole).rules);
+    const component = readDocuments(join(manifestsDir, 'components', 'namespace-scoped', 'kustomization.yaml'))[0]!.object as unknown as { patches: Array<{ patch?: string }> };
+    expect(component.patches.some((patch) => patch.patch?.includes('value: --namespaces=shop'))).toBe(true);
+    expect(role!.metadata?.namespace).toBe('shop');
+    const deleted = component.patches.filter((patch) => patch.patch?.includes('$patch: delete')).map((patch) => /kind: (\w+)/.exec(patch.patch!)?.[1]);
+    expect(deleted.sort()).toEqual(['ClusterRole', 'ClusterRoleBinding']);
   });
 
   test('the feedback ClusterRole grants exactly the calls the pipeline makes', () => {

@@ -95,7 +95,7 @@ describe('metricops feedback', () => {
     let stop: (signal: string) => void = () => undefined;
     const { context, err } = testContext(new Promise((resolve) => (stop = resolve)));
     const running = main(
-      ['feedback', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data'), '--git-repo', remote, '--token-file', join(dir, 'token'), '--shutdown-timeout', '2s'],
+      ['feedback', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data'), '--git-repo', remote, '--token-file', join(dir, 'token'), '--shutdown-timeout', '2s', '--no-leader-elect'],
       context,
     );
     const url = `http://127.0.0.1:${port}`;
@@ -118,4 +118,39 @@ describe('metricops feedback', () => {
     expect(execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: join(dir, 'data', 'audit-log-clone'), encoding: 'utf8' }).trim()).toBe(remote);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
+
+  test('with leader election (the default) and no Kubernetes API: no replica leads, so notifications get 503 with Retry-After', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeKubeconfig(kubeconfig);
+    await writeFile(join(dir, 'token'), 'cli-token\n');
+    const port = await freePort();
+    let stop: (signal: string) => void = () => undefined;
+    const { context } = testContext(new Promise((resolve) => (stop = resolve)));
+    const running = main(['feedback', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data-le'), '--token-file', join(dir, 'token')], context);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor('the server', () => fetch(`${url}/healthz`).then((response) => (response.ok ? true : undefined), () => undefined));
+      const response = await fetch(`${url}/api/v1/alerts`, { method: 'POST', headers: { authorization: 'Bearer cli-token', 'content-type': 'application/json' }, body: JSON.stringify(webhookPayload()) });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await response.json()).toEqual({ error: expect.stringContaining('does not lead') });
+      expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'not ready', role: 'follower', leader: null });
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/metricops_feedback_leader\{identity="[^"]+_[0-9a-f]{8}"\} 0/);
+    } finally {
+      stop('SIGTERM');
+    }
+    expect(await running).toBe(0);
+  }, 60_000);
+
+  test.each([
+    { description: 'a renew deadline not shorter than the lease duration', args: ['--leader-elect-lease-duration', '10s', '--leader-elect-renew-deadline', '10s'], message: 'the lease duration must be longer than the renew deadline' },
+    { description: 'a retry period too close to the renew deadline', args: ['--leader-elect-retry-period', '9s'], message: 'the renew deadline must be longer than 1.2 x the retry period' },
+    { description: 'a Lease name that is not a DNS subdomain', args: ['--leader-elect-resource-name', 'Metricops_Lease'], message: '--leader-elect-resource-name "Metricops_Lease" is not a valid Lease name' },
+    { description: 'a namespace list with a bad name', args: ['--namespaces', 'shop,Pay Ments'], message: 'not a namespace name: Pay Ments' },
+    { description: 'an https advertise URL', args: ['--advertise-url', 'https://10.0.0.1:9095'], message: '--advertise-url must be http://' },
+  ])('usage error (exit 2): $description', async ({ args, message }) => {
+    const { context, err } = testContext(new Promise(() => undefined));
+    expect(await main(['feedback', '--kubeconfig', join(dir, 'kubeconfig'), ...args], context)).toBe(2);
+    expect(err.join('')).toContain(message);
+  });
 });

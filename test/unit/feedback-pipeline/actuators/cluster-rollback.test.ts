@@ -9,7 +9,7 @@ import type { RollbackRequest } from '../../../../feedback-pipeline/ports.js';
 import { cacheDeployment, cacheReplicaSet, deploymentStateOf, replicaSetStateOf } from '../../../../feedback-pipeline/kubernetes/cached-objects.js';
 import { selectRollbackTarget } from '../../../../feedback-pipeline/core/rollback-target.js';
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
-import { APISERVER, FAST_RETRY, replicaSetList, testKubeConfig, wireDeployment, wireReplicaSet } from '../kubernetes/kube-fixtures.js';
+import { APISERVER, FAST_RETRY, replicaSetList, testApi, testKubeConfig, wireDeployment, wireReplicaSet } from '../kubernetes/kube-fixtures.js';
 import { freePort } from '../../../e2e/harness/ports.js';
 
 const DEPLOYMENT = '/apis/apps/v1/namespaces/shop/deployments/checkout';
@@ -33,7 +33,7 @@ const request: RollbackRequest = {
 };
 
 function executor() {
-  return new KubernetesRollbackExecutor(testKubeConfig(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), { retry: FAST_RETRY });
+  return new KubernetesRollbackExecutor(testApi(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), { retry: FAST_RETRY });
 }
 
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
@@ -188,7 +188,7 @@ describe('KubernetesRollbackExecutor', () => {
 
   test('transient errors beyond the retry time fail the rollback', async () => {
     nock(APISERVER).get(DEPLOYMENT).times(1000).reply(503, status(503, 'ServiceUnavailable', 'down'));
-    const impatient = new KubernetesRollbackExecutor(testKubeConfig(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
+    const impatient = new KubernetesRollbackExecutor(testApi(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
       retry: { initialDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 50 },
     });
     await expect(impatient.rollback(request)).rejects.toThrow(/read Deployment shop\/checkout: HTTP 503: down/);
@@ -382,7 +382,7 @@ describe('KubernetesRollbackExecutor with the cache snapshot the decision was ma
       .get(DEPLOYMENT).reply(200, wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '1001' }))
       .get(REPLICASETS).query({ labelSelector: 'app=checkout' }).reply(200, history)
       .patch(DEPLOYMENT).query(true).reply(409, status(409, 'Conflict', 'modified'));
-    const oneRetry = new KubernetesRollbackExecutor(testKubeConfig(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
+    const oneRetry = new KubernetesRollbackExecutor(testApi(), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
       retry: FAST_RETRY,
       maxConflicts: 1,
     });
@@ -469,7 +469,7 @@ describe('KubernetesRollbackExecutor against an apiserver that is down for a mom
         }).listen(port, '127.0.0.1', () => resolve());
       }, 150);
     });
-    const executor = new KubernetesRollbackExecutor(config, silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
+    const executor = new KubernetesRollbackExecutor(testApi(config), silentLogger(), new ManualClock('2026-11-21T10:06:01Z'), {
       retry: { initialDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
     });
 

@@ -3,7 +3,7 @@ import { silentLogger } from '../../../../common/logger.js';
 import { cacheDeployment } from '../../../../feedback-pipeline/kubernetes/cached-objects.js';
 import { InformerCache } from '../../../../feedback-pipeline/kubernetes/informer-cache.js';
 import { FakeApiserver } from './fake-apiserver.js';
-import { wireDeployment, wireReplicaSet } from './kube-fixtures.js';
+import { testApi, wireDeployment, wireReplicaSet } from './kube-fixtures.js';
 
 const rules = (alert: string) => JSON.stringify([{ alert, severity: 'page', labels: {} }]);
 
@@ -57,17 +57,13 @@ describe('InformerCache', () => {
     ]);
     const deploymentWatch = apiserver.nextWatch('/apis/apps/v1/deployments', '5000');
 
-    cache = new InformerCache(apiserver.kubeConfig(port), silentLogger(), { pageSize: 1 });
+    cache = new InformerCache(testApi(apiserver.kubeConfig(port)), silentLogger(), { pageSize: 1 });
     expect(cache.synced).toBe(false);
     await cache.start();
     await cache.waitForSync();
 
     expect(apiserver.requests).toEqual(
-      expect.arrayContaining([
-        'GET /apis/apps/v1/deployments?limit=1',
-        'GET /apis/apps/v1/deployments?continue=page2&limit=1',
-        expect.stringMatching(/^GET \/apis\/apps\/v1\/deployments\?watch=true&resourceVersion=5000&timeoutSeconds=300&allowWatchBookmarks=true$/),
-      ]),
+      expect.arrayContaining(['GET /apis/apps/v1/deployments?limit=1', 'GET /apis/apps/v1/deployments?limit=1&continue=page2']),
     );
     expect(cache.size()).toEqual({ deployments: 2, replicaSets: 3 });
     expect(cache.getDeployment('shop', 'checkout')).toEqual({
@@ -93,6 +89,7 @@ describe('InformerCache', () => {
     expect(cache.deploymentsGuardedBy('CartErrors').map((d) => d.name)).toEqual(['cart']);
 
     const watch = await deploymentWatch;
+    expect(apiserver.requests).toContain('GET /apis/apps/v1/deployments?resourceVersion=5000&timeoutSeconds=300&allowWatchBookmarks=true&watch=true');
     const rolledOut = wireDeployment({ image: 'shop/checkout:v3', resourceVersion: '1001', annotations: { [Annotations.rules]: rules('CheckoutErrors') } });
     watch.send('MODIFIED', rolledOut);
     watch.send('DELETED', cartDeployment());
@@ -109,7 +106,7 @@ describe('InformerCache', () => {
     apiserver.setList('/apis/apps/v1/replicasets', [{ items: [], resourceVersion: '11' }]);
     apiserver.failNext('/apis/apps/v1/deployments', 503, 500);
 
-    cache = new InformerCache(apiserver.kubeConfig(port), silentLogger(), { restartDelayMs: 10 });
+    cache = new InformerCache(testApi(apiserver.kubeConfig(port)), silentLogger(), { restartDelayMs: 10 });
     await cache.start();
     expect(cache.synced).toBe(false);
     await cache.waitForSync();
@@ -121,7 +118,7 @@ describe('InformerCache', () => {
     apiserver.setList('/apis/apps/v1/deployments', [{ items: [], resourceVersion: '20' }]);
     apiserver.setList('/apis/apps/v1/replicasets', [{ items: [], resourceVersion: '21' }]);
     const first = apiserver.nextWatch('/apis/apps/v1/deployments', '20');
-    cache = new InformerCache(apiserver.kubeConfig(port), silentLogger());
+    cache = new InformerCache(testApi(apiserver.kubeConfig(port)), silentLogger());
     await cache.start();
     await cache.waitForSync();
 
@@ -133,6 +130,44 @@ describe('InformerCache', () => {
 
     expect((await resumed).query.get('resourceVersion')).toBe('25');
     expect(cache.getDeployment('shop', 'checkout')?.resourceVersion).toBe('25');
+  });
+});
+
+describe('InformerCache with namespaces (namespace-scoped mode)', () => {
+  const apiserver = new FakeApiserver();
+  let port = 0;
+  let cache: InformerCache | undefined;
+
+  beforeAll(async () => {
+    port = await apiserver.start();
+  });
+  afterAll(async () => {
+    await cache?.stop();
+    await apiserver.stop();
+  });
+
+  test('lists and watches each namespace\'s collections (never the cluster-wide ones) and answers across them', async () => {
+    const cart = cartDeployment();
+    cart.metadata!.namespace = 'cart';
+    apiserver.setList('/apis/apps/v1/namespaces/shop/deployments', [{ items: [wireDeployment({ image: 'shop/checkout:v2', resourceVersion: '10' })], resourceVersion: '100' }]);
+    apiserver.setList('/apis/apps/v1/namespaces/cart/deployments', [{ items: [cart], resourceVersion: '101' }]);
+    apiserver.setList('/apis/apps/v1/namespaces/shop/replicasets', [{ items: [wireReplicaSet({ revision: 1, image: 'shop/checkout:v1', hash: 'aaa' })], resourceVersion: '102' }]);
+    apiserver.setList('/apis/apps/v1/namespaces/cart/replicasets', [{ items: [], resourceVersion: '103' }]);
+    const cartWatch = apiserver.nextWatch('/apis/apps/v1/namespaces/cart/deployments', '101');
+
+    cache = new InformerCache(testApi(apiserver.kubeConfig(port)), silentLogger(), { namespaces: ['shop', 'cart'] });
+    await cache.start();
+    await cache.waitForSync();
+    await cartWatch;
+
+    const paths = apiserver.requests.map((request) => request.split('?')[0]);
+    expect(new Set(paths)).toEqual(new Set(['shop', 'cart'].flatMap((namespace) => [`GET /apis/apps/v1/namespaces/${namespace}/deployments`, `GET /apis/apps/v1/namespaces/${namespace}/replicasets`])));
+    expect(cache.size()).toEqual({ deployments: 2, replicaSets: 1 });
+    expect(cache.getDeployment('shop', 'checkout')?.uid).toBe('uid-checkout');
+    expect(cache.getDeployment('cart', 'cart')?.uid).toBe('uid-cart');
+    expect(cache.getDeployment('elsewhere', 'checkout')).toBeUndefined();
+    expect(cache.replicaSetsOf({ namespace: 'shop', uid: 'uid-checkout' }).map((replicaSet) => replicaSet.name)).toEqual(['checkout-aaa']);
+    expect(cache.deploymentsGuardedBy('CartErrors').map((deployment) => `${deployment.namespace}/${deployment.name}`)).toEqual(['cart/cart']);
   });
 });
 

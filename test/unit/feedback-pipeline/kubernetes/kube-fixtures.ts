@@ -1,6 +1,8 @@
 /** A KubeConfig pointing at a nock-intercepted apiserver, and wire-format Deployments and ReplicaSets. */
 import { KubeConfig, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
 import { Annotations } from '../../../../common/contract/annotations.js';
+import { kubeConnectionOf } from '../../../../common/kube-connection.js';
+import { KubeApi } from '../../../../feedback-pipeline/kubernetes/api-client.js';
 
 export const APISERVER = 'https://kube.test';
 
@@ -13,6 +15,11 @@ export function testKubeConfig(): KubeConfig {
     currentContext: 'test',
   });
   return config;
+}
+
+/** The feedback pipeline's API client for testKubeConfig() (or another KubeConfig). */
+export function testApi(config: KubeConfig = testKubeConfig()): KubeApi {
+  return new KubeApi(kubeConnectionOf(config));
 }
 
 export const FAST_RETRY = { initialDelayMs: 1, maxDelayMs: 5, maxElapsedMs: 2_000 };

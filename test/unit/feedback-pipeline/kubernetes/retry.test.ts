@@ -1,8 +1,8 @@
-import { ApiException } from '@kubernetes/client-node';
 import { silentLogger } from '../../../../common/logger.js';
+import { KubeApiError } from '../../../../feedback-pipeline/kubernetes/api-client.js';
 import { describeApiError, isTransient, withRetry } from '../../../../feedback-pipeline/kubernetes/retry.js';
 
-const api = (code: number, body: unknown = { message: `status ${code}` }) => new ApiException(code, 'x', body, {});
+const api = (code: number, message: string | undefined = `status ${code}`) => new KubeApiError(code, undefined, message, 'PATCH /apis/apps/v1/namespaces/shop/deployments/checkout');
 const system = (code: string) => Object.assign(new Error(`connect ${code}`), { code, type: 'system' });
 
 describe('isTransient', () => {
@@ -25,10 +25,10 @@ describe('isTransient', () => {
 
 describe('describeApiError', () => {
   test.each([
-    { description: 'an API error: status and the apiserver message, not the whole body', error: api(403, { kind: 'Status', message: 'forbidden', details: { big: 'x' } }), text: 'HTTP 403: forbidden' },
-    { description: 'an API error with a JSON text body', error: api(422, '{"message":"invalid"}'), text: 'HTTP 422: invalid' },
-    { description: 'an API error without a message', error: api(500, null), text: 'HTTP 500' },
+    { description: 'an API error: status and the apiserver message, not the request', error: api(403, 'forbidden'), text: 'HTTP 403: forbidden' },
+    { description: 'an API error without a message', error: new KubeApiError(500, undefined, undefined, 'GET /api'), text: 'HTTP 500' },
     { description: 'a network error: its message', error: system('ECONNREFUSED'), text: 'connect ECONNREFUSED' },
+    { description: 'client-node\'s ApiException (the parts still on it): status and the message of its body', error: Object.assign(new Error('HTTP-Code: 403 ...'), { code: 403, body: '{"kind":"Status","message":"forbidden"}', headers: {} }), text: 'HTTP 403: forbidden' },
   ])('$description', ({ error, text }) => {
     expect(describeApiError(error)).toBe(text);
   });
@@ -45,7 +45,19 @@ describe('withRetry', () => {
 
   test('does not retry a non-transient failure', async () => {
     let calls = 0;
-    await expect(withRetry('op', async () => Promise.reject(api(403, { message: 'no' })).finally(() => calls++), settings, silentLogger())).rejects.toThrow(ApiException);
+    await expect(withRetry('op', async () => Promise.reject(api(403, 'no')).finally(() => calls++), settings, silentLogger())).rejects.toThrow(KubeApiError);
     expect(calls).toBe(1);
+  });
+
+  test('stops retrying once the signal aborts (this replica stopped leading) and throws the last error', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const failing = async () => {
+      calls += 1;
+      if (calls === 2) controller.abort();
+      throw api(503);
+    };
+    await expect(withRetry('op', failing, { ...settings, initialDelayMs: 5 }, silentLogger(), controller.signal)).rejects.toThrow('HTTP 503');
+    expect(calls).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { ManualClock } from '../../../../common/clock.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { eventFor, KubernetesEventRecorder } from '../../../../feedback-pipeline/recorders/event-recorder.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
-import { APISERVER, FAST_RETRY, testKubeConfig } from '../kubernetes/kube-fixtures.js';
+import { APISERVER, FAST_RETRY, testApi } from '../kubernetes/kube-fixtures.js';
 
 const NOW = new Date('2026-11-21T10:06:02Z');
 const settings = { component: 'metricops', instance: 'metricops-0' };
@@ -140,7 +140,7 @@ describe('KubernetesEventRecorder', () => {
         body = typeof requestBody === 'string' ? JSON.parse(requestBody) : requestBody;
         return requestBody as nock.Body;
       });
-    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), new ManualClock(NOW), { instance: 'metricops-0', retry: FAST_RETRY });
+    const recorder = new KubernetesEventRecorder(testApi(), cache, silentLogger(), new ManualClock(NOW), { instance: 'metricops-0', retry: FAST_RETRY });
 
     await recorder.record(record());
 
@@ -157,14 +157,14 @@ describe('KubernetesEventRecorder', () => {
   });
 
   test('no Deployment: nothing is sent', async () => {
-    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), new ManualClock(NOW));
+    const recorder = new KubernetesEventRecorder(testApi(), cache, silentLogger(), new ManualClock(NOW));
     await recorder.record(record({ outcome: 'skipped', skip: 'no-matching-deployment', deployment: undefined }));
     expect(nock.pendingMocks()).toEqual([]);
   });
 
   test('a refusal is an error naming the Event and the Deployment', async () => {
     nock(APISERVER).post('/api/v1/namespaces/shop/events').reply(403, { kind: 'Status', message: 'events is forbidden' });
-    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), new ManualClock(NOW), { retry: FAST_RETRY });
+    const recorder = new KubernetesEventRecorder(testApi(), cache, silentLogger(), new ManualClock(NOW), { retry: FAST_RETRY });
     await expect(recorder.record(record())).rejects.toThrow('could not create Event RolledBack on Deployment shop/checkout: HTTP 403: events is forbidden');
   });
   const skipped = (id: string) => record({ id, outcome: 'skipped', skip: 'severity-not-selected', reason: 'severity ticket is not selected', from: undefined, to: undefined });
@@ -183,7 +183,7 @@ describe('KubernetesEventRecorder', () => {
         patch = typeof body === 'string' ? JSON.parse(body) : body;
         return {};
       });
-    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), clock, { retry: FAST_RETRY });
+    const recorder = new KubernetesEventRecorder(testApi(), cache, silentLogger(), clock, { retry: FAST_RETRY });
     await recorder.record(skipped('first'));
     clock.advance(30_000);
     await recorder.record(skipped('second'));
@@ -200,7 +200,7 @@ describe('KubernetesEventRecorder', () => {
       .post('/api/v1/namespaces/shop/events').reply(201, (_uri, body) => (bodies.push(body), body) as nock.Body)
       .patch(/\/api\/v1\/namespaces\/shop\/events\/.*/).reply(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'events "x" not found' })
       .post('/api/v1/namespaces/shop/events').reply(201, (_uri, body) => (bodies.push(body), body) as nock.Body);
-    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), clock, { retry: FAST_RETRY });
+    const recorder = new KubernetesEventRecorder(testApi(), cache, silentLogger(), clock, { retry: FAST_RETRY });
     await recorder.record(skipped('first'));
     clock.advance(1_000);
     await recorder.record(skipped('second'));
