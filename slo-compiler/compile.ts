@@ -18,7 +18,7 @@ export interface CompileOptions {
   format: OutputFormat;
   longWindows: LongWindowMode;
   emitTests: boolean;
-  /** sloth_slo_info labels; default { version: 'metricops', mode: 'cli-gen-prom' }. */
+  /** sloth_slo_info labels; default { version: 'metricops' } and each SLO's Sloth mode (cli-gen-prom, -k8s, -openslo). */
   info?: GeneratorInfo;
   /** Adds `cluster: <value>` to every SLO's labels and to the inline rules (cluster-label.ts). */
   clusterLabel?: string;
@@ -40,7 +40,7 @@ export interface CompiledRules {
 }
 
 export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'counts', emitTests: false };
-const DEFAULT_INFO: GeneratorInfo = { version: 'metricops', mode: 'cli-gen-prom' };
+const DEFAULT_INFO: GeneratorInfo = { version: 'metricops' };
 
 /** The rule groups of one output unit: one SLO, or every inline rule. Files and a ruler both get these. */
 export interface CompiledGroups {

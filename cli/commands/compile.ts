@@ -52,11 +52,10 @@ export function registerCompileCommand(program: Command, context: CliContext): v
       if (flags.out === undefined && ruler === undefined) throw new UsageError('--out is required: give the directory to write the rule files to (or --ruler-url to load them into a ruler)');
       if (flags.out === undefined && (flags.commit || flags.emitTests)) throw new UsageError(`--${flags.commit ? 'commit' : 'emit-tests'} needs --out: it works on the written rule files`);
       const clusterLabel = flags.clusterLabel === undefined ? {} : { clusterLabel: clusterFlag('--cluster-label', flags.clusterLabel) };
-      const [{ loadSpecs }, { compile }, { writeCompiledRules }] = await Promise.all([
-        import('../../slo-compiler/inputs/load.js'),
-        import('../../slo-compiler/compile.js'),
-        import('../../slo-compiler/output/write.js'),
-      ]);
+      // One after the other: they share modules, and jest's ESM loader fails on concurrent imports of shared modules.
+      const { loadSpecs } = await import('../../slo-compiler/inputs/load.js');
+      const { compile } = await import('../../slo-compiler/compile.js');
+      const { writeCompiledRules } = await import('../../slo-compiler/output/write.js');
       let longWindows = flags.longWindows;
       if (longWindows === 'exact' || longWindows === 'reuse') {
         const { mode, why } = DEPRECATED_LONG_WINDOWS[longWindows];
