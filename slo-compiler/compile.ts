@@ -13,6 +13,7 @@ import { sloRuleGroups } from './rules/slo-rule-groups.js';
 import { INLINE_RULES_FILE, objectName, ruleFileName, testFileName } from './output/file-names.js';
 import { emitPromtoolTest } from './output/promtool-tests.js';
 import { renderRuleFile, renderRules, type OutputFormat } from './output/render.js';
+import { YamlWriter } from './output/yaml.js';
 
 export interface CompileOptions {
   format: OutputFormat;
@@ -91,17 +92,18 @@ export function compile(input: CompileInput, options: CompileOptions): CompiledR
   const files: CompiledFile[] = [];
   const skippedTests: Array<{ slo: string; reason: string }> = [];
   const units = compileRuleGroups(input, options);
+  const writer = new YamlWriter();
 
   for (const unit of units) {
     const { path, groups, sources, slo } = unit;
-    files.push({ path, content: renderRules(options.format, unit.objectName, groups, sources) });
+    files.push({ path, content: renderRules(options.format, unit.objectName, groups, sources, writer) });
     if (options.emitTests && slo) {
       const testPath = testFileName(slo.name);
       let ruleFileForTest = `../${path}`;
       if (options.format === 'operator') {
         // promtool reads plain rule files only: the test gets its own copy next to it.
         ruleFileForTest = path;
-        files.push({ path: `tests/${path}`, content: renderRuleFile(groups, sources) });
+        files.push({ path: `tests/${path}`, content: renderRuleFile(groups, sources, writer) });
       }
       const test = emitPromtoolTest(slo, groups, ruleFileForTest);
       if (test.kind === 'test') files.push({ path: testPath, content: test.content });
@@ -110,7 +112,7 @@ export function compile(input: CompileInput, options: CompileOptions): CompiledR
   }
 
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...sortedInlineRules(input).map(inlineGuardingAlert)];
+  const guardingAlerts = [...units.flatMap((unit) => (unit.slo ? sloGuardingAlerts(unit.slo, unit.groups) : [])), ...sortedInlineRules(input).map(inlineGuardingAlert)];
   const groups = units.flatMap((unit) => unit.groups);
   return options.emitTests ? { files, groups, guardingAlerts, skippedTests } : { files, groups, guardingAlerts };
 }
