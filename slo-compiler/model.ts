@@ -124,4 +124,9 @@ export function inlineRuleKey(rule: Pick<InlineRule, 'namespace' | 'deployment'>
 export interface CompileInput {
   slos: Slo[];
   inlineRules: InlineRule[];
+  /**
+   * Each source file's path relative to the input path it was found under (`--layout input` mirrors it in the
+   * output folder, as Sloth does); a source missing here is written under its file name.
+   */
+  inputPaths?: ReadonlyMap<string, string>;
 }

@@ -17,6 +17,8 @@ const DEPRECATED_BASE60 = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
 /** Strings js-yaml always writes plain in block context (letters, digits and `_ . / -` not first, no ambiguity checked here). */
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 const INDENT = 2;
+/** A character js-yaml's isPrintable refuses, other than a line feed: such a multi-line string is double-quoted. */
+const NOT_PRINTABLE_MULTILINE = /[^\n\x20-\x7E\xA1-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 /**
  * The same bytes as toYaml for documents of plain objects, arrays and strings (rule files, PrometheusRule objects),
@@ -88,11 +90,7 @@ export class YamlWriter {
       }
       return known;
     }
-    if (isKey) return `"${escape(text)}"`;
-    for (let index = 0; index < text.length; index += 1) {
-      const code = text.charCodeAt(index);
-      if (code !== 10 && !isPrintable(codePointAt(text, index))) return `"${escape(text)}"`;
-    }
+    if (isKey || NOT_PRINTABLE_MULTILINE.test(text)) return `"${escape(text)}"`;
     return `|${blockHeader(text)}${dropEndingNewline(indentString(text, INDENT * Math.max(1, level)))}`;
   }
 }
@@ -205,16 +203,9 @@ function dropEndingNewline(text: string): string {
   return text[text.length - 1] === '\n' ? text.slice(0, -1) : text;
 }
 
+/** Indents every line that has text (js-yaml's indentString). */
 function indentString(text: string, spaces: number): string {
-  const indent = ' '.repeat(spaces);
-  let result = '';
-  let position = 0;
-  while (position < text.length) {
-    const next = text.indexOf('\n', position);
-    const line = next === -1 ? text.slice(position) : text.slice(position, next + 1);
-    position = next === -1 ? text.length : next + 1;
-    if (line.length > 0 && line !== '\n') result += indent;
-    result += line;
-  }
-  return result;
+  return text.replace(LINE_WITH_TEXT, ' '.repeat(spaces));
 }
+
+const LINE_WITH_TEXT = /^(?=[^\n])/gm;

@@ -25,6 +25,9 @@ export function labelFilter(labels: Record<string, string>): string {
 /** Merges label maps left to right (later wins), returning keys sorted for deterministic output. */
 export function mergeLabels(...maps: Array<Record<string, string> | undefined>): Record<string, string> {
   const merged: Record<string, string> = {};
-  for (const map of maps) Object.assign(merged, map ?? {});
-  return Object.fromEntries(Object.keys(merged).sort().map((key) => [key, merged[key]!]));
+  for (const map of maps) if (map) Object.assign(merged, map);
+  const keys = Object.keys(merged).sort();
+  const sorted: Record<string, string> = {};
+  for (const key of keys) sorted[key] = merged[key]!;
+  return sorted;
 }
