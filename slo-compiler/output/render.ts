@@ -1,6 +1,5 @@
 import type { RuleGroup } from '../rules/rule.js';
 import { generatedHeader } from './header.js';
-import { groupsToPlain } from './rule-groups-yaml.js';
 import { YamlWriter } from './yaml.js';
 
 export type OutputFormat = 'prometheus' | 'operator';
@@ -20,7 +19,7 @@ export function renderRuleFile(groups: RuleGroup[], sources: string[], writer = 
 
 /** The rule file's YAML without the header. */
 export function ruleFileBody(groups: RuleGroup[], writer: YamlWriter): string {
-  return writer.document({ groups: groupsToPlain(groups) });
+  return `${writer.ruleGroupsEntry('groups', groups, 0)}\n`;
 }
 
 /** A prometheus-operator PrometheusRule object; applied in the namespace the user chooses. */
@@ -30,7 +29,7 @@ export function renderPrometheusRule(name: string, groups: RuleGroup[], sources:
 
 /** The PrometheusRule object's YAML without the header. */
 export function prometheusRuleBody(metadata: RuleObjectMeta, groups: RuleGroup[], writer: YamlWriter): string {
-  const object = {
+  const head = {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: {
@@ -39,9 +38,8 @@ export function prometheusRuleBody(metadata: RuleObjectMeta, groups: RuleGroup[]
       ...(metadata.labels && Object.keys(metadata.labels).length > 0 ? { labels: metadata.labels } : {}),
       ...(metadata.annotations && Object.keys(metadata.annotations).length > 0 ? { annotations: metadata.annotations } : {}),
     },
-    spec: { groups: groupsToPlain(groups) },
   };
-  return writer.document(object);
+  return `${writer.document(head)}spec:\n  ${writer.ruleGroupsEntry('groups', groups, 1)}\n`;
 }
 
 export function renderRules(format: OutputFormat, name: string, groups: RuleGroup[], sources: string[], writer = new YamlWriter()): string {

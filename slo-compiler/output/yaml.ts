@@ -1,4 +1,5 @@
 import jsYaml from 'js-yaml';
+import { isAlertingRule, type RuleGroup } from '../rules/rule.js';
 
 const OPTIONS = { lineWidth: -1, noRefs: true, noArrayIndent: true, quotingType: '"' } as const;
 
@@ -28,12 +29,59 @@ const NOT_PRINTABLE_MULTILINE = /[^\n\x20-\x7E\xA1-\u2027\u202A-\uD7FF\uE000-\uF
  * scalars are remembered (label names and values repeat across thousands of rules), so use one writer per compile.
  */
 export class YamlWriter {
-  private readonly scalars = new Map<string, string>();
+  /** Single-line scalars written so far, by context: value in a block, key in a block (flow context is not used). */
+  private readonly values = new Map<string, string>();
+  private readonly keys = new Map<string, string>();
 
   document(value: unknown): string {
     if (!isPlainData(value)) return toYaml(value);
     const out = this.node(value, 0, true, true, false, false);
     return out === undefined ? toYaml(value) : `${out}\n`;
+  }
+
+  /**
+   * `key:` followed by the rule groups as a block sequence, as document() writes `{ key: groupsToPlain(groups) }`
+   * at that mapping level, straight from the rule objects (no plain copy): the bulk of every rule file.
+   */
+  ruleGroupsEntry(key: string, groups: readonly RuleGroup[], level: number): string {
+    if (groups.length === 0) return `${key}: []`;
+    let out = `${key}:`;
+    for (const group of groups) {
+      out += `${nextLine(level)}- name: ${this.scalar(group.name, level + 2, false, true)}`;
+      if (group.interval !== undefined) out += `${nextLine(level + 1)}interval: ${this.scalar(group.interval, level + 2, false, true)}`;
+      out += nextLine(level + 1);
+      if (group.rules.length === 0) {
+        out += 'rules: []';
+        continue;
+      }
+      out += 'rules:';
+      for (const rule of group.rules) {
+        const alerting = isAlertingRule(rule);
+        out += `${nextLine(level + 1)}- ${alerting ? 'alert' : 'record'}: ${this.scalar(alerting ? rule.alert : rule.record, level + 3, false, true)}`;
+        out += this.entry('expr', rule.expr, level + 2);
+        if (alerting && rule.for !== undefined) out += this.entry('for', rule.for, level + 2);
+        out += this.labelsEntry('labels', rule.labels, level + 2);
+        if (alerting) out += this.labelsEntry('annotations', rule.annotations, level + 2);
+      }
+    }
+    return out;
+  }
+
+  private entry(key: string, value: string, level: number): string {
+    const dump = this.scalar(value, level + 1, false, true);
+    return `${nextLine(level)}${key}${dump.charCodeAt(0) === 10 ? ':' : ': '}${dump}`;
+  }
+
+  private labelsEntry(key: string, labels: Record<string, string>, level: number): string {
+    let out = '';
+    for (const name in labels) {
+      const value = labels[name];
+      if (value === undefined) continue;
+      if (out === '') out = `${nextLine(level)}${key}:`;
+      const dump = this.scalar(value, level + 2, false, true);
+      out += `${nextLine(level + 1)}${this.scalar(name, level + 2, true, true)}${dump.charCodeAt(0) === 10 ? ':' : ': '}${dump}`;
+    }
+    return out;
   }
 
   /** js-yaml's writeNode for strings, arrays and objects; undefined for anything else (the caller falls back). */
@@ -82,11 +130,12 @@ export class YamlWriter {
   /** js-yaml's writeScalar with lineWidth -1 and double quotes. */
   private scalar(text: string, level: number, isKey: boolean, inBlock: boolean): string {
     if (!text.includes('\n')) {
-      const key = `${isKey ? 'k' : 'v'}${inBlock ? 'b' : 'f'}${text}`;
-      let known = this.scalars.get(key);
+      if (!inBlock) return singleLine(text, inBlock);
+      const cache = isKey ? this.keys : this.values;
+      let known = cache.get(text);
       if (known === undefined) {
         known = singleLine(text, inBlock);
-        this.scalars.set(key, known);
+        cache.set(text, known);
       }
       return known;
     }
@@ -99,8 +148,10 @@ function isPlainData(value: unknown): boolean {
   return typeof value === 'object' && value !== null;
 }
 
+const NEXT_LINES = Array.from({ length: 12 }, (_, level) => `\n${' '.repeat(INDENT * level)}`);
+
 function nextLine(level: number): string {
-  return `\n${' '.repeat(INDENT * level)}`;
+  return NEXT_LINES[level] ?? `\n${' '.repeat(INDENT * level)}`;
 }
 
 function singleLine(text: string, inBlock: boolean): string {
@@ -119,8 +170,11 @@ function singleLine(text: string, inBlock: boolean): string {
   return plain && !ambiguous(text) ? text : `"${escape(text)}"`;
 }
 
+/** What an implicitly typed scalar can start with (null, booleans, numbers, timestamps, `<<`): others need no check. */
+const MAYBE_TYPED = /^(?:[-+.~<0-9]|[nN]ull|NULL|[tT]rue|TRUE|[fF]alse|FALSE)/;
+
 function ambiguous(text: string): boolean {
-  return AMBIGUOUS_TYPES.some((type) => type.resolve(text));
+  return MAYBE_TYPED.test(text) && AMBIGUOUS_TYPES.some((type) => type.resolve(text));
 }
 
 function codePointAt(text: string, position: number): number {

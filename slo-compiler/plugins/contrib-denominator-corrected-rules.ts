@@ -4,7 +4,7 @@ import { formatPromDuration } from '../rules/prom-duration.js';
 import type { RecordingRule } from '../rules/rule.js';
 import { eventRates, ratioOf } from '../rules/sli-expression.js';
 import { sliErrorMetric, slothPeriodExpr } from '../rules/sli-rules.js';
-import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from '../rules/slo-labels.js';
+import { labelFilter, mergeLabels, sloIdLabels, SlothLabels, sloFilter } from '../rules/slo-labels.js';
 import type { SloPlugin } from './plugin.js';
 
 const config = optional(object({ disableOptimized: optional(boolean) }));
@@ -25,7 +25,7 @@ export const contribDenominatorCorrectedRules: SloPlugin<Infer<typeof config>> =
   requires: (slo) =>
     eventRates(slo.indicator, '5m') === null ? 'needs an SLI that counts events (events; or ratio, latency or boolGauge in a native spec): a raw error ratio has no traffic to correct by' : undefined,
   process({ slo, periodMs, windows }, rules, settings) {
-    const filter = labelFilter(sloIdLabels(slo));
+    const filter = sloFilter(slo);
     const period = formatPromDuration(periodMs);
     const rates = (window: string) => eventRates(slo.indicator, window)!;
     const sliLabels = (window: string) => mergeLabels(sloIdLabels(slo), slo.labels, { [SlothLabels.window]: window });

@@ -6,7 +6,7 @@ import { formatPromDuration } from './prom-duration.js';
 import type { AlertingRule } from './rule.js';
 import { eventsOverWindow } from './event-counts.js';
 import { sliErrorMetric, type LongWindowMode } from './sli-rules.js';
-import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from './slo-labels.js';
+import { labelFilter, mergeLabels, sloIdLabels, SlothLabels, sloFilter } from './slo-labels.js';
 
 /** The error budget as a ratio, without float noise: 99.9 -> 0.001. */
 export function errorBudget(objectivePercent: number): number {
@@ -58,7 +58,7 @@ function minEventsGuard(slo: Slo, windows: BurnRateWindows, mode: LongWindowMode
 }
 
 function multiWindowExpr(slo: Slo, quick: BurnRateWindow, slow: BurnRateWindow, guard: MinEventsGuard): string {
-  const filter = labelFilter(sloIdLabels(slo));
+  const filter = sloFilter(slo);
   const budget = formatNumber(errorBudget(slo.objective));
   const over = (windowMs: number, factor: number) =>
     `max(${sliErrorMetric(formatPromDuration(windowMs))}${filter} > (${formatNumber(factor)} * ${budget})) without (${SlothLabels.window})`;

@@ -3,7 +3,7 @@ import { formatNumber } from './number.js';
 import { formatPromDuration } from './prom-duration.js';
 import { eventRates } from './sli-expression.js';
 import { totalEventsMetric, type LongWindowMode } from './sli-rules.js';
-import { labelFilter, sloIdLabels } from './slo-labels.js';
+import { labelFilter, sloIdLabels, sloFilter } from './slo-labels.js';
 
 /**
  * The SLI's events (requests, probes) over a window, as one label-free number: what the thin-traffic guard and the
@@ -17,7 +17,7 @@ export function eventsOverWindow(slo: Slo, windowMs: number, mode: LongWindowMod
   if (mode === 'counts') {
     const shortest = formatPromDuration(shortestMs);
     if (eventRates(slo.indicator, shortest) === null) return null;
-    const recorded = `${totalEventsMetric(shortest)}${labelFilter(sloIdLabels(slo))}`;
+    const recorded = `${totalEventsMetric(shortest)}${sloFilter(slo)}`;
     return windowMs === shortestMs ? `sum(${recorded}) * ${seconds}` : `sum(avg_over_time(${recorded}[${window}])) * ${seconds}`;
   }
   const rates = eventRates(slo.indicator, window);

@@ -4,7 +4,7 @@ import { clean, formatNumber } from './number.js';
 import { formatPromDuration } from './prom-duration.js';
 import type { RecordingRule } from './rule.js';
 import { sliErrorMetric } from './sli-rules.js';
-import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from './slo-labels.js';
+import { labelFilter, mergeLabels, sloIdLabels, SlothLabels, sloFilter } from './slo-labels.js';
 
 /** What sloth_slo_info says produced the rules; Sloth's dashboards list SLOs by this series. */
 export interface GeneratorInfo {
@@ -31,7 +31,7 @@ export function sloMode(slo: Slo): string {
 /** Sloth's metadata recording rules: objective, error budget, period, current and period burn rate, info. */
 export function metadataRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, info: GeneratorInfo): RecordingRule[] {
   const labels = mergeLabels(sloIdLabels(slo), slo.labels);
-  const filter = labelFilter(sloIdLabels(slo));
+  const filter = sloFilter(slo);
   const objective = clean(slo.objective / 100);
   const burnRate = (window: string) =>
     `${sliErrorMetric(window)}${filter}\n/ on(${SlothLabels.id}, ${SlothLabels.slo}, ${SlothLabels.service}) group_left\nslo:error_budget:ratio${filter}\n`;

@@ -3,7 +3,7 @@ import { alertWindowList, type BurnRateWindows } from './burn-rate.js';
 import { formatPromDuration } from './prom-duration.js';
 import type { RecordingRule } from './rule.js';
 import { errorRatioExpr, eventRates, ratioOf } from './sli-expression.js';
-import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from './slo-labels.js';
+import { labelFilter, mergeLabels, sloIdLabels, SlothLabels, sloFilter } from './slo-labels.js';
 
 /**
  * How the SLI windows are computed (docs/design.md, "Long windows"):
@@ -53,7 +53,7 @@ export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateW
   const shortestMs = windows.pageQuick.shortWindow;
   const shortest = formatPromDuration(shortestMs);
   const labelsFor = (window: string) => mergeLabels(sloIdLabels(slo), slo.labels, { [SlothLabels.window]: window });
-  const filter = labelFilter(sloIdLabels(slo));
+  const filter = sloFilter(slo);
   const rates = mode === 'counts' ? eventRates(slo.indicator, shortest) : null;
   const rules: RecordingRule[] = [];
   if (rates) {
@@ -103,7 +103,7 @@ export function hourlyRecordingRules(slo: Slo, periodMs: number, windows: BurnRa
   const hour = formatPromDuration(HOUR_MS);
   const shortest = formatPromDuration(windows.pageQuick.shortWindow);
   const labels = mergeLabels(sloIdLabels(slo), slo.labels, { [SlothLabels.window]: hour });
-  const filter = labelFilter(sloIdLabels(slo));
+  const filter = sloFilter(slo);
   const meanOverHour = (metric: string) => `avg_over_time(${metric}${filter}[${hour}] offset 1s)`;
   if (!eventRates(slo.indicator, shortest)) return [{ record: HOURLY.ratio, expr: meanOverHour(sliErrorMetric(shortest)), labels }];
   return [

@@ -14,6 +14,11 @@ export function sloIdLabels(slo: Slo): Record<string, string> {
   return { [SlothLabels.id]: slo.slothId, [SlothLabels.service]: slo.service, [SlothLabels.slo]: slo.slothSlo };
 }
 
+/** The matcher block of the SLO's id labels (labelFilter of sloIdLabels): every generated expression selects by it. */
+export function sloFilter(slo: Slo): string {
+  return `{${SlothLabels.id}=${JSON.stringify(slo.slothId)}, ${SlothLabels.service}=${JSON.stringify(slo.service)}, ${SlothLabels.slo}=${JSON.stringify(slo.slothSlo)}}`;
+}
+
 /** A PromQL label matcher block in Sloth's spelling: {sloth_id="a", sloth_service="b", sloth_slo="c"}. */
 export function labelFilter(labels: Record<string, string>): string {
   const matchers = Object.keys(labels)
