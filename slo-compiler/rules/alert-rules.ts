@@ -51,7 +51,7 @@ function minEventsGuard(slo: Slo, windows: BurnRateWindows, mode: LongWindowMode
   const minimum = slo.alerting.minEvents;
   if (minimum === undefined) return undefined;
   return (windowMs) => {
-    const events = eventsOverWindow(slo, windowMs, mode, windows.pageQuick.shortWindow);
+    const events = eventsOverWindow(slo, windowMs, mode === 'counts' ? 'recorded' : 'raw', windows.pageQuick.shortWindow);
     if (events === null) throw new RangeError(`SLO "${slo.name}": minEvents needs an SLI that counts events (raw SLIs do not)`);
     return `${events} >= ${formatNumber(minimum)}`;
   };

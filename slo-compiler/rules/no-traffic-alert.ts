@@ -6,7 +6,7 @@ import { formatNumber } from './number.js';
 import { formatPromDuration } from './prom-duration.js';
 import type { AlertingRule } from './rule.js';
 import type { LongWindowMode } from './sli-rules.js';
-import { mergeLabels, sloIdLabels, SlothLabels } from './slo-labels.js';
+import { mergeLabels, sloIdLabels } from './slo-labels.js';
 
 /** The no-traffic alert's name: one for every SLO, told apart by its `slo` label. */
 export const NO_TRAFFIC_ALERT = 'MetricopsNoTraffic';
@@ -23,15 +23,17 @@ export const QUIET_FOR_MS = 5 * 60_000;
 export const REFERENCE_EVENTS = 120;
 const REFERENCE_WINDOW_MS = 60 * 60_000;
 
-export function noTrafficAlertRule(slo: Slo, windows: BurnRateWindows, mode: LongWindowMode): AlertingRule | undefined {
+export function noTrafficAlertRule(slo: Slo, windows: BurnRateWindows, _mode: LongWindowMode): AlertingRule | undefined {
   const settings = slo.alerting.noTraffic;
   if (slo.alerting.minEvents === undefined || settings?.disabled) return undefined;
   const shortestMs = windows.pageQuick.shortWindow;
-  const quiet = eventsOverWindow(slo, shortestMs, mode, shortestMs);
+  // Raw series in both modes: when a rollout takes the service's series away, recorded rates stop with them.
+  const quiet = eventsOverWindow(slo, shortestMs, 'raw', shortestMs);
   // The reference window ends now: its events are the hour's before the quiet minutes (which added none).
-  const reference = eventsOverWindow(slo, REFERENCE_WINDOW_MS + shortestMs + QUIET_FOR_MS, mode, shortestMs);
+  const reference = eventsOverWindow(slo, REFERENCE_WINDOW_MS + shortestMs + QUIET_FOR_MS, 'raw', shortestMs);
   if (quiet === null || reference === null) return undefined;
-  const who = `{{$labels.${SlothLabels.service}}} {{$labels.${SlothLabels.slo}}}`;
+  // Written out: the expression has no labels, and annotation templates see only the expression's ($labels).
+  const who = `${slo.service} ${slo.slothSlo}`;
   const silentFor = formatPromDuration(shortestMs + QUIET_FOR_MS);
   return {
     alert: NO_TRAFFIC_ALERT,
