@@ -113,3 +113,11 @@ export function checkMinEvents(slo: Slo, path: FieldPath): DocumentIssue[] {
   if (slo.alerting.minEvents === undefined || slo.indicator.kind !== 'raw') return [];
   return [{ path, message: 'minEvents needs an SLI that counts events (ratio, events, latency or boolGauge): a raw error ratio has no event counts to compare; remove minEvents or count the events' }];
 }
+
+/**
+ * Whether an SLI counts traffic (requests): --min-events applies to those. A boolGauge counts probes, which come at
+ * the prober's pace whatever the traffic, and a raw SLI counts nothing; their specs may still set minEvents.
+ */
+export function countsTraffic(indicator: Slo['indicator']): boolean {
+  return indicator.kind === 'ratio' || indicator.kind === 'events' || indicator.kind === 'latency';
+}

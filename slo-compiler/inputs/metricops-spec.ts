@@ -1,6 +1,6 @@
 import type { Alerting, AlertSettings, Indicator, Slo } from '../model.js';
 import { resolvePeriod } from './alert-windows.js';
-import { checkKubernetesName, checkMinEvents, checkObjectivePercent, checkReservedLabels, deriveAlertName, minEventsSchema } from './checks.js';
+import { checkKubernetesName, checkMinEvents, checkObjectivePercent, checkReservedLabels, deriveAlertName, minEventsSchema , countsTraffic } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import { checkPluginRequirements, declaredBlock, pluginBlock, sloPluginSteps } from './plugin-chain.js';
@@ -97,7 +97,7 @@ export function convertMetricopsSpec(document: unknown, context: DocumentContext
     labels: metadata.labels ?? {},
     ...(spec.target ? { target: { namespace: spec.target.namespace ?? namespace, deployment: spec.target.deployment } } : {}),
     indicator,
-    alerting: convertAlerting(spec, metadata.name, indicator.kind === 'raw' ? undefined : context.minEvents),
+    alerting: convertAlerting(spec, metadata.name, countsTraffic(indicator) ? context.minEvents : undefined),
     format: 'metricops',
     ...(window.alertWindows ? { alertWindows: window.alertWindows } : {}),
     ...(spec.plugins || context.appPlugins.plugins.length > 0 || context.appPlugins.disableDefaults ? { plugins } : {}),

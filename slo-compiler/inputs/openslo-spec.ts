@@ -1,6 +1,6 @@
 import type { Indicator, Slo, Target } from '../model.js';
 import { resolvePeriod } from './alert-windows.js';
-import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, deriveAlertName } from './checks.js';
+import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, deriveAlertName , countsTraffic } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import type { FieldPath } from '../../common/field-path.js';
@@ -119,7 +119,7 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
     issues.push({ path: ['spec', 'alertPolicies'], message: 'alertPolicies are not supported: metricops generates multiwindow multi-burn-rate alerts itself; remove alertPolicies' });
   }
   if (issues.length > 0 || objective === undefined || !window?.window || !indicator || !plugins) return problems(issues);
-  const minEvents = indicator.kind === 'raw' ? undefined : context.minEvents;
+  const minEvents = countsTraffic(indicator) ? context.minEvents : undefined;
   const slo: Slo = {
     name: metadata.name,
     slothId: metadata.name,

@@ -1,7 +1,7 @@
 import type { AlertSettings, Indicator, ObjectMeta, Slo, SpecKind, Target } from '../model.js';
 import { chainDialect } from '../plugins/chain.js';
 import { resolvePeriod } from './alert-windows.js';
-import { checkMinEvents, checkObjectivePercent, checkReservedLabels, checkSlothName } from './checks.js';
+import { checkMinEvents, checkObjectivePercent, checkReservedLabels, checkSlothName , countsTraffic } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import { formatFieldPath, type FieldPath } from '../../common/field-path.js';
@@ -160,7 +160,7 @@ export function convertSlothBody(spec: Body, dialect: SlothDialect, context: Doc
     const id = `${spec.service}-${slo.name}`;
     const sloLabels = { ...spec.labels, ...slo.labels };
     const target = targetFromLabels(sloLabels);
-    const minEvents = indicator.kind === 'raw' ? undefined : context.minEvents;
+    const minEvents = countsTraffic(indicator) ? context.minEvents : undefined;
     const converted: Slo = {
       name: id,
       slothId: id,

@@ -64,8 +64,10 @@ export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string
   const allAlerts = groups.flatMap((group) => group.rules.filter(isAlertingRule));
   // The burn alerts: other alerts (no traffic, plugins') have names of their own and tests of their own.
   const alerts = allAlerts.filter((rule) => rule.alert === slo.alerting.name && rule.labels[AlertLabels.slo] === slo.name);
-  if ((slo.alerting.minEvents ?? 0) > TOTAL_PER_MINUTE) {
-    return { kind: 'skipped', reason: `minEvents ${slo.alerting.minEvents} is more than the test traffic's ${TOTAL_PER_MINUTE} events a minute` };
+  // The burn tests compare with the raw windows from the first minute on: the windows must hold minEvents by then.
+  if (slo.alerting.minEvents !== undefined && (slo.indicator.kind === 'boolGauge' || slo.alerting.minEvents > TOTAL_PER_MINUTE)) {
+    const why = slo.indicator.kind === 'boolGauge' ? 'a boolGauge counts probes (one a minute in the test)' : `the test's traffic is ${TOTAL_PER_MINUTE} events a minute`;
+    return { kind: 'skipped', reason: `minEvents ${slo.alerting.minEvents} holds the alerts back in the test's first minutes: ${why}` };
   }
   const windows = burnRateWindows(parseDuration(slo.window));
   const fires = (burn: number, severity: SloSeverity) => {
@@ -150,8 +152,6 @@ const QUIET_FROM = 120;
 function thinTrafficTests(slo: Slo, alerts: AlertingRule[], burnRatio: number, resultLabels: Record<string, string>): object[] | string {
   const minimum = slo.alerting.minEvents;
   if (minimum === undefined) return [];
-  // A boolGauge counts its samples (probes): thin traffic does not thin them.
-  if (slo.indicator.kind === 'boolGauge') return [];
   const thinPerMinute = clean(minimum / (2 * THIN_MINUTES));
   const thin = inputSeriesFor(slo.indicator, [{ minutes: SERIES_MINUTES, errorRatio: burnRatio, perMinute: thinPerMinute }]);
   const stopped = inputSeriesFor(slo.indicator, [
