@@ -252,3 +252,31 @@ describe("Sloth's reading of values", () => {
     expect(issues).toEqual([expect.objectContaining({ path: 'slos[0].labels.tier', message: 'expected a string, got null (an empty value)' })]);
   });
 });
+
+describe('OpenSLO openslo/v1alpha, as Sloth reads it', () => {
+  const v1alpha = (objective: string, windows = '[{count: 28, unit: Day}]') =>
+    ['apiVersion: openslo/v1alpha', 'kind: SLO', 'metadata: {name: api}', 'spec:', '  service: shop', '  budgetingMethod: Occurrences', `  timeWindows: ${windows}`, '  objectives:', objective, ''].join('\n');
+  const ratio = (source = 'prometheus', queryType = 'promql') =>
+    `    - ratioMetrics: {good: {source: ${source}, queryType: ${queryType}, query: 'sum(rate(ok[{{.window}}]))'}, total: {source: prometheus, queryType: promql, query: 'sum(rate(all[{{.window}}]))'}}\n      target: 0.995`;
+
+  test('one SLO per objective: Sloth\'s ids and names, 1 - good/total as a raw SLI, its period, no alerts', () => {
+    const { input, issues } = parseSpecs([{ source: 'o.yaml', text: v1alpha(`${ratio()}\n${ratio()}`) }]);
+    expect(issues).toEqual([]);
+    expect(input.slos.map((slo) => [slo.name, slo.slothSlo, slo.window, slo.objective, slo.spec, slo.alerting.page.disabled, slo.alerting.ticket.disabled])).toEqual([
+      ['shop-api-0', 'api-0', '28d', 99.5, 'openslo/v1alpha', true, true],
+      ['shop-api-1', 'api-1', '28d', 99.5, 'openslo/v1alpha', true, true],
+    ]);
+    expect(input.slos[0]!.indicator).toEqual({ kind: 'raw', errorRatioQuery: '\n  1 - (\n    (\n      sum(rate(ok[{{window}}]))\n    )\n    /\n    (\n      sum(rate(all[{{window}}]))\n    )\n  )\n' });
+  });
+
+  test.each([
+    ['weeks', v1alpha(ratio(), '[{count: 4, unit: Week}]'), 'spec.timeWindows[0]', 'only whole days are supported as time windows'],
+    ['a Datadog source', v1alpha(ratio('datadog')), 'spec.objectives[0].ratioMetrics.good.source', 'source "datadog" is not supported: use prometheus'],
+    ['another query type', v1alpha(ratio('prometheus', 'sql')), 'spec.objectives[0].ratioMetrics.good.queryType', 'queryType "sql" is not supported: use promql'],
+    ['no ratioMetrics', v1alpha('    - target: 0.99'), 'spec.objectives[0].ratioMetrics', 'missing ratioMetrics'],
+    ['a target of 1', v1alpha(ratio().replace('0.995', '1')), 'spec.objectives[0].target', 'objective 100 is out of range'],
+  ])('%s is refused where it is written', (_description, text, path, message) => {
+    const { issues } = parseSpecs([{ source: 'o.yaml', text }]);
+    expect(issues).toEqual([expect.objectContaining({ path, line: expect.any(Number), message: expect.stringContaining(message) })]);
+  });
+});
