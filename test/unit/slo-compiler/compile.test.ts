@@ -169,3 +169,21 @@ describe('guarding alerts come from the rules', () => {
     expect(compile({ slos: [slo], inlineRules: [] }, prometheus).guardingAlerts).toEqual([]);
   });
 });
+
+describe('emitted tests in the operator format', () => {
+  test('are the prometheus format\'s tests on a plain copy of the same rules (so promtool needs to run one of them)', () => {
+    const withTests = { ...prometheus, emitTests: true };
+    const plain = compile(input, withTests);
+    const operator = compile(input, { ...withTests, format: 'operator' });
+    const byPath = (files: typeof plain.files) => new Map(files.map((file) => [file.path, file.content]));
+    const plainFiles = byPath(plain.files);
+    const operatorFiles = byPath(operator.files);
+    for (const [path, content] of plainFiles) {
+      if (path.startsWith('tests/')) {
+        expect(operatorFiles.get(path)!.replace(/rule_files:\n- [^\n]+\n/, '')).toBe(content.replace(/rule_files:\n- [^\n]+\n/, ''));
+      } else if (path !== 'metricops-inline-rules.rules.yaml') {
+        expect(operatorFiles.get(`tests/${path}`)).toBe(content);
+      }
+    }
+  });
+});
