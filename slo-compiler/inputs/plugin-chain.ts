@@ -3,7 +3,7 @@ import type { PluginStep, Slo } from '../model.js';
 import { chainOrder, type PluginBlock, type PluginDeclaration } from '../plugins/chain.js';
 import { closestPluginId, DEFAULT_PLUGIN_IDS, SLO_PLUGINS, sloPlugin } from '../plugins/registry.js';
 import type { DocumentIssue } from './document-issue.js';
-import { array, boolean, INVALID, nonEmptyString, number, object, optional, refine, unknown, type Schema } from './schema.js';
+import { array, boolean, INVALID, nonEmptyString, number, object, optional, refine, unknown, type Infer, type Schema } from './schema.js';
 
 /** A plugin declared on the command line (`--slo-plugins`), its ID and config already checked. */
 export interface AppPlugins {
@@ -21,7 +21,7 @@ const declaration = object({ id: nonEmptyString, config: unknown, priority: opti
 /** Sloth's `slo_plugins`/`sloPlugins` (spec) and `plugins` (SLO) block: `overridePrevious` and a `chain`. */
 export const pluginBlock = object({ overridePrevious: optional(boolean), chain: optional(array(declaration)) });
 
-export type PluginBlockSpec = NonNullable<ReturnType<typeof pluginBlock.check>> extends infer T ? Exclude<T, typeof INVALID> : never;
+export type PluginBlockSpec = Infer<typeof pluginBlock>;
 
 /** A checked block, each declaration knowing its field path. */
 export function declaredBlock(block: PluginBlockSpec | undefined, path: FieldPath): PluginBlock<FieldPath> | undefined {

@@ -11,7 +11,7 @@ export const coreAlertRules: SloPlugin<undefined> = {
   id: 'sloth.dev/core/alert_rules/v1',
   config: noConfig,
   process({ slo, windows, longWindows }, rules) {
-    const noTraffic = noTrafficAlertRule(slo, windows, longWindows);
+    const noTraffic = noTrafficAlertRule(slo, windows);
     return { ...rules, alerts: { ...rules.alerts, rules: [...sloAlertRules(slo, windows, longWindows), ...(noTraffic ? [noTraffic] : [])] } };
   },
 };

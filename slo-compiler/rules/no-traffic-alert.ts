@@ -5,7 +5,6 @@ import { eventsOverWindow } from './event-counts.js';
 import { formatNumber } from './number.js';
 import { formatPromDuration } from './prom-duration.js';
 import type { AlertingRule } from './rule.js';
-import type { LongWindowMode } from './sli-rules.js';
 import { mergeLabels, sloIdLabels } from './slo-labels.js';
 
 /** The no-traffic alert's name: one for every SLO, told apart by its `slo` label. */
@@ -23,7 +22,7 @@ export const QUIET_FOR_MS = 5 * 60_000;
 export const REFERENCE_EVENTS = 120;
 const REFERENCE_WINDOW_MS = 60 * 60_000;
 
-export function noTrafficAlertRule(slo: Slo, windows: BurnRateWindows, _mode: LongWindowMode): AlertingRule | undefined {
+export function noTrafficAlertRule(slo: Slo, windows: BurnRateWindows): AlertingRule | undefined {
   const settings = slo.alerting.noTraffic;
   if (slo.alerting.minEvents === undefined || settings?.disabled) return undefined;
   const shortestMs = windows.pageQuick.shortWindow;
