@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DurationError, formatDuration, parseDuration } from '../../common/duration.js';
+import { formatDuration, parseDuration } from '../../common/duration.js';
 import { InvalidInputError, type InputIssue } from '../../common/errors.js';
 import type { FieldPath } from '../../common/field-path.js';
 import { ALERT_PAIRS, burnRateWindows, BurnRatePeriodError, longestWindow, type AlertWindow, type AlertWindows } from '../rules/burn-rate.js';
@@ -7,7 +7,7 @@ import { checkWindow } from './checks.js';
 import type { DocumentIssue } from './document-issue.js';
 import { findSpecFiles } from './find-spec-files.js';
 import { readDocuments } from './read-documents.js';
-import { INVALID, literal, number, object, optional, parseSchema, refine, string, type Schema } from './schema.js';
+import { duration, literal, number, object, optional, parseSchema, refine } from './schema.js';
 import { Locator } from './locate.js';
 import { formatFieldPath } from '../../common/field-path.js';
 
@@ -25,29 +25,14 @@ export interface AlertWindowsCatalog {
   byPeriod: ReadonlyMap<number, AlertWindows>;
 }
 
-const promDuration: Schema<number> = {
-  expected: 'a duration string such as "1h"',
-  optional: false,
-  check(value, path, issues) {
-    const text = string.check(value, path, issues);
-    if (text === INVALID) return INVALID;
-    try {
-      return parseDuration(text);
-    } catch (error) {
-      if (!(error instanceof DurationError)) throw error;
-      issues.push({ path, message: error.message });
-      return INVALID;
-    }
-  },
-};
 
 const budgetPercent = refine(number, (value) => value > 0 && value <= 100, (value) => `errorBudgetPercent ${value} is out of range: write a percentage above 0 and at most 100`);
-const pair = object({ errorBudgetPercent: budgetPercent, shortWindow: promDuration, longWindow: promDuration });
+const pair = object({ errorBudgetPercent: budgetPercent, shortWindow: duration, longWindow: duration });
 const schema = object({
   apiVersion: literal('sloth.slok.dev/v1'),
   kind: literal(ALERT_WINDOWS_KIND),
   metadata: optional(object({}, { loose: true })),
-  spec: object({ sloPeriod: promDuration, page: object({ quick: pair, slow: pair }), ticket: object({ quick: pair, slow: pair }) }),
+  spec: object({ sloPeriod: duration, page: object({ quick: pair, slow: pair }), ticket: object({ quick: pair, slow: pair }) }),
 });
 
 /** One AlertWindows document: its period and pairs, or the problems. */

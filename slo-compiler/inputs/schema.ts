@@ -1,3 +1,4 @@
+import { DurationError, parseDuration } from '../../common/duration.js';
 import type { FieldPath } from '../../common/field-path.js';
 import { describe } from './describe-value.js';
 import type { DocumentIssue } from './document-issue.js';
@@ -258,3 +259,15 @@ export function formatGoFloat32(value: number): string {
   if (exponent < -4 || exponent >= 6) return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   return String(Number(digits));
 }
+
+/** A Prometheus duration string ("5m", "1h30m"), in milliseconds. */
+export const duration: Schema<number> = schema('a duration string such as "5m"', (value, path, issues) => {
+  if (typeof value !== 'string') return wrongType(value, path, 'a string', issues);
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    issues.push({ path, message: error.message });
+    return INVALID;
+  }
+});

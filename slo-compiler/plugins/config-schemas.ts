@@ -1,6 +1,5 @@
-import { DurationError, parseDuration } from '../../common/duration.js';
 import { checkReservedLabels } from '../inputs/checks.js';
-import { INVALID, isMapping, labelMap, string, type Schema } from '../inputs/schema.js';
+import { INVALID, isMapping, labelMap, type Schema } from '../inputs/schema.js';
 
 /** Plugins that read no config (Sloth ignores one): a config block is refused, so a misplaced one is noticed. */
 export const noConfig: Schema<undefined> = {
@@ -10,23 +9,6 @@ export const noConfig: Schema<undefined> = {
     if (value === undefined || value === null || (isMapping(value) && Object.keys(value).length === 0)) return undefined;
     issues.push({ path, message: 'this plugin takes no config: remove the config block' });
     return INVALID;
-  },
-};
-
-/** A Prometheus duration string ("5m", "1h30m"), in milliseconds. */
-export const duration: Schema<number> = {
-  expected: 'a duration string such as "5m"',
-  optional: false,
-  check(value, path, issues) {
-    const text = string.check(value, path, issues);
-    if (text === INVALID) return INVALID;
-    try {
-      return parseDuration(text);
-    } catch (error) {
-      if (!(error instanceof DurationError)) throw error;
-      issues.push({ path, message: error.message });
-      return INVALID;
-    }
   },
 };
 

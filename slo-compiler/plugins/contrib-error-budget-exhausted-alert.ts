@@ -1,8 +1,8 @@
-import { annotationMap, number, object, optional, string, type Infer } from '../inputs/schema.js';
+import { annotationMap, duration, number, object, optional, string, type Infer } from '../inputs/schema.js';
 import { formatNumber } from '../rules/number.js';
 import { formatPromDuration } from '../rules/prom-duration.js';
 import { labelFilter, mergeLabels, sloIdLabels } from '../rules/slo-labels.js';
-import { duration, pluginLabels } from './config-schemas.js';
+import { pluginLabels } from './config-schemas.js';
 import type { SloPlugin } from './plugin.js';
 
 const notAGuard = 'this alert only informs (it does not guard a Deployment): leave the label out';

@@ -1,7 +1,6 @@
-import { object, optional, type Infer } from '../inputs/schema.js';
+import { duration, object, optional, type Infer } from '../inputs/schema.js';
 import { formatPromDuration } from '../rules/prom-duration.js';
 import type { RuleGroup } from '../rules/rule.js';
-import { duration } from './config-schemas.js';
 import type { SloPlugin } from './plugin.js';
 
 const config = object({
