@@ -20,6 +20,8 @@ const parts: Record<string, () => Promise<BenchPart>> = {
   'long-windows': async () => (await import('./long-windows.js')).default,
   'rule-cost': async () => (await import('./rule-cost.js')).default,
   ruler: async () => (await import('./ruler.js')).default,
+  gitops: async () => (await import('./gitops.js')).default,
+  ui: async () => (await import('./ui.js')).default,
 };
 
 function machine(): string {

@@ -4,7 +4,7 @@
  * cli/main.ts reaches this file at start-up.
  */
 import type { Command } from 'commander';
-import { DurationError, parseDuration } from '../common/duration.js';
+import { DurationError, MAX_TIMER_MS, parseDuration } from '../common/duration.js';
 import { UsageError } from '../common/errors.js';
 
 /** --port and --host of a server command. */
@@ -19,6 +19,13 @@ export function addKubeconfigOptions(command: Command): Command {
     .option('--context <name>', 'kubeconfig context');
 }
 
+/** --prometheus-url and --prometheus-timeout of a command that reads the SLO numbers (checked by commands/http-url.ts). */
+export function addPrometheusOptions(command: Command): Command {
+  return command
+    .option('--prometheus-url <url>', 'Prometheus that evaluates the compiled SLO rules (error budgets, burn rates, alert states); user:password@ in the URL is sent as Basic auth')
+    .option('--prometheus-timeout <duration>', 'longest wait for one Prometheus answer', '3s');
+}
+
 export function portFlag(flag: string, text: string): number {
   return wholeNumberFlag(flag, text, 1, 65_535, 'a port number');
 }
@@ -29,14 +36,17 @@ export function wholeNumberFlag(flag: string, text: string, min: number, max: nu
   return value;
 }
 
-/** A Prometheus-style duration ("30s", "10m") in milliseconds. */
-export function durationFlag(flag: string, text: string): number {
+/** A Prometheus-style duration ("30s", "10m") in milliseconds; `timer`: it arms a timer, so at most about 24 days. */
+export function durationFlag(flag: string, text: string, use: 'value' | 'timer' = 'value'): number {
+  let milliseconds: number;
   try {
-    return parseDuration(text);
+    milliseconds = parseDuration(text);
   } catch (error) {
     if (error instanceof DurationError) throw new UsageError(`${flag}: ${error.message}`);
     throw error;
   }
+  if (use === 'timer' && milliseconds > MAX_TIMER_MS) throw new UsageError(`${flag}: "${text}" is longer than a timer can wait (24d20h31m23s647ms): use 24d or less`);
+  return milliseconds;
 }
 
 /** A cluster name, the value of the `cluster` alert label: no spaces or control characters, at most 253 characters. */

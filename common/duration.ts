@@ -14,6 +14,13 @@ const ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
 
 export class DurationError extends Error {}
 
+/** The longest duration read: 100 years (more is a typo, and far more no longer adds up exactly in milliseconds). */
+export const MAX_DURATION_MS = 100 * UNIT_MS.y!;
+const MAX_DURATION_TEXT = '100y';
+
+/** The longest a timer can wait (setTimeout's limit, about 24.8 days): flags that arm a timer stay below it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Parses a Prometheus duration into milliseconds; throws DurationError saying what a valid one looks like. */
 export function parseDuration(text: string): number {
   const match = DURATION.exec(text.trim());
@@ -26,6 +33,7 @@ export function parseDuration(text: string): number {
     if (amount !== undefined) total += Number(amount) * UNIT_MS[unit]!;
   });
   if (total === 0) throw new DurationError(`"${text}" is zero: a duration must be longer than 0`);
+  if (total > MAX_DURATION_MS) throw new DurationError(`"${text}" is longer than ${MAX_DURATION_TEXT}, the longest duration metricops reads`);
   return total;
 }
 

@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { MetricopsError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -77,6 +79,8 @@ export class GitRepository {
   /**
    * Stages `paths` (relative to the repository; additions, changes and deletions) and commits them.
    * Returns the new commit's hash, or null when nothing under `paths` changed (no empty commits).
+   * The message goes through a file (`git commit -F`), never one argv element: Linux refuses an argument over
+   * 128 KiB (E2BIG), so a long message must not decide whether the commit happens.
    */
   async commit(paths: string[], message: string): Promise<string | null> {
     if (paths.length === 0) return null;
@@ -84,10 +88,31 @@ export class GitRepository {
     const staged = (await this.git.raw(['diff', '--cached', '--name-only', '--', ...paths])).trim();
     if (staged === '') return null;
     const { name, email } = this.identity;
-    await this.git.raw(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
+    const messageDir = await mkdtemp(join(tmpdir(), 'metricops-commit-'));
+    try {
+      const messageFile = join(messageDir, 'MESSAGE');
+      await writeFile(messageFile, message, 'utf8');
+      await this.git.raw(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', messageFile, '--', ...paths]);
+    } finally {
+      await rm(messageDir, { recursive: true, force: true });
+    }
     const sha = await this.head();
     this.logger.info({ dir: this.dir, commit: sha, files: staged.split('\n').length }, 'committed');
     return sha;
+  }
+
+  /**
+   * Removes `index.lock` when one is left (a git process killed mid-commit leaves it, and every later commit then
+   * fails). Only for a repository this process is the one writer of. True when there was one.
+   */
+  async removeStaleIndexLock(): Promise<boolean> {
+    const lock = resolve(this.dir, (await this.git.raw(['rev-parse', '--git-path', 'index.lock'])).trim());
+    const existed = await stat(lock).then(
+      () => true,
+      () => false,
+    );
+    if (existed) await rm(lock, { force: true });
+    return existed;
   }
 
   /** Fetches and rebases the current branch onto its remote counterpart. */
@@ -145,6 +170,55 @@ export class GitRepository {
     const target = branch ?? (await this.currentBranch());
     const count = await this.git.raw(['rev-list', '--count', `refs/remotes/${remote}/${target}..HEAD`]).catch(() => null);
     return count === null ? Number(await this.git.raw(['rev-list', '--count', 'HEAD'])) : Number(count.trim());
+  }
+
+  /** Fetches `remote` (no merge): remote-tracking branches move to what the remote has. */
+  async fetch(remote = 'origin'): Promise<void> {
+    try {
+      await this.git.raw(['fetch', '--quiet', remote]);
+    } catch (error) {
+      throw new GitError(`cannot fetch ${remote}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  /** The newest commit reachable from `ref` whose message has the line `<key>: <value>` (a trailer), or null. */
+  async findTrailer(key: string, value: string, ref = 'HEAD', maxCount = 500): Promise<string | null> {
+    if ((await this.head()) === null) return null;
+    const found = await this.git.raw(['log', `--max-count=${maxCount}`, '--format=%H', '--fixed-strings', `--grep=${key}: ${value}`, ref, '--']);
+    for (const hash of found.split('\n').filter(Boolean)) {
+      const lines = (await this.git.raw(['log', '-1', '--format=%B', hash])).split('\n');
+      if (lines.some((line) => line.trim() === `${key}: ${value}`)) return hash;
+    }
+    return null;
+  }
+
+  /** True when `ancestor` is `descendant` or one of its ancestors; false also when either is unknown here. */
+  async contains(descendant: string, ancestor: string): Promise<boolean> {
+    // Not `merge-base --is-ancestor`: simple-git resolves a failing command that wrote nothing to stderr, so its
+    // exit code 1 ("no") would read as yes. The merge base of the two is the ancestor exactly when it contains it.
+    const [base, wanted] = await Promise.all([
+      this.git.raw(['merge-base', ancestor, descendant]).catch(() => ''),
+      this.resolve(ancestor),
+    ]);
+    return wanted !== null && base.trim() === wanted;
+  }
+
+  /** The commit `ref` names (e.g. `origin/main`), or null when it names none. */
+  async resolve(ref: string): Promise<string | null> {
+    try {
+      return (await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The text of `path` at commit `ref`, or null when it has no such file. */
+  async show(ref: string, path: string): Promise<string | null> {
+    try {
+      return await this.git.raw(['show', `${ref}:${path}`]);
+    } catch {
+      return null;
+    }
   }
 
   /** Drops uncommitted changes and untracked files under `paths` (a working copy metricops owns, e.g. a sync clone). */

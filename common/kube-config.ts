@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeConfigSource {
@@ -6,11 +7,25 @@ export interface KubeConfigSource {
   context?: string;
 }
 
-/** The one place that decides how metricops reaches the Kubernetes API. */
+/**
+ * The one place that decides how metricops reaches the Kubernetes API. Throws when the configuration cannot be used
+ * (an empty file, no cluster for the current context) rather than failing later with a vaguer error.
+ */
 export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   const config = new KubeConfig();
-  if (source.kubeconfig) config.loadFromFile(source.kubeconfig);
-  else config.loadFromDefault();
-  if (source.context) config.setCurrentContext(source.context);
+  if (source.kubeconfig) {
+    if (statSync(source.kubeconfig).size === 0) throw new Error('the file is empty');
+    config.loadFromFile(source.kubeconfig);
+  } else config.loadFromDefault();
+  if (source.context) {
+    if (!config.getContextObject(source.context)) {
+      throw new Error(`it has no context "${source.context}" (contexts: ${config.getContexts().map((context) => context.name).join(', ') || 'none'})`);
+    }
+    config.setCurrentContext(source.context);
+  }
+  if (!config.getCurrentCluster()) {
+    const context = config.getCurrentContext();
+    throw new Error(context ? `the current context "${context}" names no cluster it lists` : 'it has no current-context: set one, or pass --context');
+  }
   return config;
 }

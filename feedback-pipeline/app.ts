@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../common/clock.js';
 import { InvalidInputError, type InputIssue } from '../common/errors.js';
+import { bodyProblem, jsonBodyParser, jsonContentTypeProblem } from '../common/http-body.js';
 import type { Logger } from '../common/logger.js';
 import type { AlertSink, DecisionHistory } from './ports.js';
 import type { Authenticator } from './intake/authenticator.js';
@@ -8,7 +9,10 @@ import { parseHistoryQuery } from './history/history-query.js';
 import { alertsFromWebhook, parseWebhookPayload } from './intake/webhook-payload.js';
 import type { FeedbackMetrics, NotificationResult } from './metrics.js';
 
-export const DEFAULT_BODY_LIMIT = '1mb';
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** An Alertmanager v4 payload is 4 levels deep; this leaves room for fields it may add, and no more. */
+export const MAX_BODY_DEPTH = 32;
 
 export interface FeedbackServerOptions {
   sink: AlertSink;
@@ -17,8 +21,8 @@ export interface FeedbackServerOptions {
   metrics: FeedbackMetrics;
   clock: Clock;
   logger: Logger;
-  /** Largest accepted notification body (bytes, or "1mb"-style). */
-  bodyLimit?: string | number;
+  /** Largest accepted notification body, in bytes (after decompression). */
+  bodyLimit?: number;
   /** Whether the pipeline is ready (Kubernetes cache synced...): /readyz answers 503 until it is. */
   ready?: () => boolean;
 }
@@ -68,7 +72,15 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
 
   const api = express.Router();
   api.use(authenticate);
-  api.post('/alerts', express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, type: () => true }), (req, res) => {
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    const problem = jsonContentTypeProblem(req.get('content-type'));
+    if (!problem) return next();
+    req.resume();
+    count(problem.kind);
+    res.status(problem.status).json({ error: `${problem.message} (Alertmanager sends application/json)` });
+  };
+  const parseJson = jsonBodyParser({ limitBytes: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, maxDepth: MAX_BODY_DEPTH });
+  api.post('/alerts', requireJson, parseJson, (req, res) => {
     if (shuttingDown) {
       count('unavailable');
       res.status(503).set('Retry-After', '5').json({ error: 'shutting down: Alertmanager will retry' });
@@ -76,6 +88,16 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
     }
     const payload = parseWebhookPayload(req.body);
     const alerts = alertsFromWebhook(payload, clock.now());
+    const firing = alerts.filter((alert) => alert.status === 'firing').length;
+    if (sink.maxBatch !== undefined && firing > sink.maxBatch) {
+      // Never taken, however often Alertmanager retries: a 4xx, so it does not.
+      count('too-large');
+      logger.warn({ groupKey: payload.groupKey, firing, maxBatch: sink.maxBatch }, 'notification refused: more firing alerts than the pipeline takes at once');
+      res.status(413).json({
+        error: `the notification has ${firing} firing alerts, more than the pipeline takes at once (${sink.maxBatch}): set max_alerts on this receiver in Alertmanager (the poller, --alertmanager-url, picks up the rest)`,
+      });
+      return;
+    }
     try {
       sink.submit(alerts);
     } catch (error) {
@@ -96,7 +118,13 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
     const query = parseHistoryQuery(req.query as Record<string, unknown>);
     res.json({ events: await history.query(query) });
   });
+  const notAllowed = (allow: string) => (req: Request, res: Response) => {
+    res.status(405).set('Allow', allow).json({ error: `${req.method} is not allowed on ${req.originalUrl.split('?', 1)[0]}: use ${allow}` });
+  };
+  api.all('/alerts', notAllowed('POST'));
+  api.all('/events', notAllowed('GET'));
   app.use('/api/v1', api);
+  app.all(['/healthz', '/readyz', '/metrics'], notAllowed('GET'));
 
   app.use((req, res) => {
     res.status(404).json({ error: `no route ${req.method} ${req.path}: use POST /api/v1/alerts, GET /api/v1/events, /healthz, /readyz, /metrics` });
@@ -104,16 +132,12 @@ export function createFeedbackServer(options: FeedbackServerOptions): FeedbackSe
   // Express recognises error handlers by their four parameters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const isAlerts = req.path === '/api/v1/alerts';
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') {
-      if (isAlerts) count('too-large');
-      const limit = (error as { limit?: number }).limit;
-      res.status(413).json({ error: `body too large: the limit is ${limit} bytes; lower Alertmanager's max_alerts for this receiver or raise --max-body-bytes` });
-      return;
-    }
-    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      if (isAlerts) count('invalid');
-      res.status(400).json({ error: `request body is not JSON: ${(error as Error).message}` });
+    const problem = bodyProblem(error, req);
+    if (problem) {
+      if (isAlerts) count(problem.kind);
+      logger.warn({ path: req.path, status: problem.status, reason: problem.message }, 'request body refused');
+      const hint = problem.kind === 'too-large' ? `; lower Alertmanager's max_alerts for this receiver or raise --max-body-bytes` : '';
+      res.status(problem.status).json({ error: `${problem.message}${hint}` });
       return;
     }
     if (error instanceof InvalidInputError) {

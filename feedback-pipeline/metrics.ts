@@ -14,8 +14,14 @@ export class FeedbackMetrics {
   readonly decisions: Counter<'outcome'>;
   readonly rollbackLatency: Histogram;
   readonly auditBacklog: Gauge;
+  readonly auditFailingAttempts: Gauge;
   readonly pollFailures: Counter;
+  readonly pollInvalidAlerts: Counter;
   readonly gitFailures: Counter<'recorder'>;
+  readonly gitopsHolds: Gauge;
+  readonly gitopsSteps: Counter<'stage'>;
+  readonly gitopsHoldSeconds: Histogram;
+  readonly events: Counter<'result'>;
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -48,15 +54,48 @@ export class FeedbackMetrics {
       help: 'Decision records written to the audit log but not yet committed (and pushed) to Git.',
       registers,
     });
+    this.auditFailingAttempts = new Gauge({
+      name: 'metricops_feedback_audit_consecutive_failures',
+      help: 'Audit-log attempts (write, commit, push) that failed in a row; 0 once the backlog reached Git. Alert when it stays above 0.',
+      registers,
+    });
     this.pollFailures = new Counter({
       name: 'metricops_feedback_poll_failures_total',
       help: 'Alertmanager API polls that failed (unreachable, error status, invalid answer).',
+      registers,
+    });
+    this.pollInvalidAlerts = new Counter({
+      name: 'metricops_feedback_poll_invalid_alerts_total',
+      help: 'Entries of Alertmanager API answers left out because they are not valid alerts (logged with their field paths).',
       registers,
     });
     this.gitFailures = new Counter({
       name: 'metricops_feedback_git_failures_total',
       help: 'Failed audit-log writes, commits or pushes (retried) and failed GitOps write-backs, by recorder (audit-log, gitops).',
       labelNames: ['recorder'],
+      registers,
+    });
+    this.gitopsHolds = new Gauge({
+      name: 'metricops_feedback_gitops_holds',
+      help: 'Deployments rolled back and held against the GitOps engine until it has the write-back (metricops.io/gitops-hold).',
+      registers,
+    });
+    this.gitopsSteps = new Counter({
+      name: 'metricops_feedback_gitops_steps_total',
+      help: 'Steps of GitOps holds after the rollback: write-back-failed, written-back, reverted, released, superseded.',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.gitopsHoldSeconds = new Histogram({
+      name: 'metricops_feedback_gitops_hold_seconds',
+      help: 'From the rollback (hold set) to the hold released: the GitOps engine has the write-back revision.',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    });
+    this.events = new Counter({
+      name: 'metricops_feedback_events_total',
+      help: 'Kubernetes Event writes by result: created (a new series), updated (count of a repeated decision), suppressed (over the per-Deployment rate bound, not written), failed.',
+      labelNames: ['result'],
       registers,
     });
   }

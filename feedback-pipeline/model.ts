@@ -85,6 +85,24 @@ export type Decision = RollbackDecision | SkipDecision;
 
 export type Outcome = 'rolled-back' | 'dry-run' | 'skipped' | 'already-rolled-back' | 'failed';
 
+/**
+ * Where a hold stands: `holding` (the rollback set it; on the decision's own record), then, each recorded by the hold
+ * keeper: `write-back-failed` (first failed attempt; retried with backoff), `written-back` (pushed after a failure or
+ * a restart), `reverted` (the bad images came back while held and were undone), `released` (the engine has the
+ * write-back revision), `superseded` (someone deployed other images while held: the hold is released to them).
+ */
+export type GitOpsStage = 'holding' | 'write-back-failed' | 'written-back' | 'reverted' | 'released' | 'superseded';
+
+export interface GitOpsProgress {
+  stage: GitOpsStage;
+  /** When the hold was set. */
+  heldSince: string;
+  /** The Git revision with the good images, once pushed. */
+  revision?: string;
+  /** What the GitOps engine reported applied when the hold was released (e.g. Flux `main@sha1:<commit>`). */
+  applied?: string;
+}
+
 /** One decision and what came of it (each actuator's result included): the unit every recorder receives. */
 export interface DecisionRecord {
   id: string;
@@ -99,6 +117,12 @@ export interface DecisionRecord {
   to?: Revision;
   /** The GitOps write-back's commit of the good images. */
   gitCommit?: string;
+  /**
+   * The hold against the GitOps engine (docs/design.md "Rollbacks under a GitOps engine"): on the decision's record,
+   * stage `holding`; the hold keeper records each later step (written back, reverted, released...) as a record with
+   * the decision's id, outcome `rolled-back` and this field set to that stage.
+   */
+  gitops?: GitOpsProgress;
   error?: string;
   /** Milliseconds from receiving the alert to the Deployment patched (rollbacks only). */
   latencyMs?: number;

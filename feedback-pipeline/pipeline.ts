@@ -14,12 +14,15 @@ import { namespacedName, deploymentOfLabels, type DeploymentRef } from '../commo
 import { MetricopsError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { alertName } from './core/alert-matching.js';
-import { buildRecord, plannedRevisions } from './core/decision-record.js';
+import { buildRecord, decisionId, plannedRevisions } from './core/decision-record.js';
 import { AlertLabels } from '../common/contract/alert-labels.js';
 import { decide, decideUnmatched, DEFAULT_DECISION_SETTINGS, isRollback, otherCluster, type DecisionSettings, type Plan, type RollbackPlan } from './core/decide.js';
 import { RecentRollbacks, SeenAlerts } from './core/seen-alerts.js';
 import type { Alert, Decision, DecisionRecord, DeploymentState } from './model.js';
-import type { AlertSink, DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from './ports.js';
+import type { GitOpsHoldRecord } from '../common/contract/gitops-hold.js';
+import type {
+  AlertSink, DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
+} from './ports.js';
 
 export interface FeedbackPipelineSettings extends DecisionSettings {
   /** How long an alert occurrence (fingerprint + startsAt) is remembered for deduplication. Default 24h. */
@@ -42,6 +45,12 @@ export interface FeedbackPipelineOptions {
   executor: RollbackExecutor;
   /** Act: the GitOps actuator, for Deployments with `metricops.io/git-path`; off when absent. */
   gitOpsWriter?: GitOpsWriter;
+  /**
+   * Act: the hold keeper. With it, a rollback of a Deployment with `metricops.io/git-path` also holds it against the
+   * GitOps engine (same patch) and the keeper writes back (first attempt here, retries after) and releases the hold;
+   * gitOpsWriter is then not used by the pipeline.
+   */
+  gitOpsHolds?: GitOpsHolds;
   /** Record: every decision record goes to each of them. */
   recorders: DecisionRecorder[];
   clock: Clock;
@@ -107,6 +116,11 @@ export class FeedbackPipeline implements AlertSink {
   async close(): Promise<void> {
     this.closed = true;
     await this.drain();
+  }
+
+  /** The most firing alerts one submit() can take: more than that are never taken, however long one waits. */
+  get maxBatch(): number {
+    return this.maxPending;
   }
 
   /** Alert occurrences submitted and not yet recorded. */
@@ -187,7 +201,7 @@ export class FeedbackPipeline implements AlertSink {
 
     let result: RollbackResult;
     try {
-      result = await this.options.executor.rollback(this.rollbackRequest(alert, deployment, plan));
+      result = await this.options.executor.rollback(this.rollbackRequest(alert, deployment, plan, decisionId(alert, decision.deployment)));
     } catch (error) {
       this.seen.release(alert);
       return this.recordOf(alert, decision, { outcome: 'failed', error: (error as Error).message, ...planned });
@@ -204,13 +218,16 @@ export class FeedbackPipeline implements AlertSink {
       to: result.to,
       latencyMs: Math.max(0, result.patchedAt.getTime() - alert.receivedAt.getTime()),
     });
+    if (result.hold && this.options.gitOpsHolds) return this.hold(rolledBack, result.hold, this.options.gitOpsHolds);
     return plan.policy.gitPath ? this.writeBack(rolledBack, plan.policy.gitPath) : rolledBack;
   }
 
   /** The plan for the cluster actuator: the snapshot decide() read and the target it chose, patched as planned first. */
-  private rollbackRequest(alert: Alert, deployment: DeploymentState, plan: RollbackPlan): RollbackRequest {
+  private rollbackRequest(alert: Alert, deployment: DeploymentState, plan: RollbackPlan, decision: string): RollbackRequest {
     const { from, to } = plan.target;
+    const { gitPath } = plan.policy;
     return {
+      ...(gitPath && this.options.gitOpsHolds ? { hold: { decision, gitPath, source: alert.source } } : {}),
       deployment: plan.decision.deployment,
       expectedTemplate: deployment.template,
       cause: {
@@ -222,12 +239,25 @@ export class FeedbackPipeline implements AlertSink {
     };
   }
 
-  /** The GitOps write-back of a rollback done in the cluster: its commit, or why it failed, goes into the record. */
+  /**
+   * A rollback that set the hold: the keeper makes the first write-back attempt (its commit, or why it failed, goes
+   * into the record) and keeps the hold until the GitOps engine has the write-back.
+   */
+  private async hold(record: DecisionRecord, hold: GitOpsHoldRecord, holds: GitOpsHolds): Promise<DecisionRecord> {
+    const written = await holds.keep(record.deployment!, hold);
+    const held: DecisionRecord = { ...record, gitops: { stage: 'holding', heldSince: hold.since, ...('revision' in written ? { revision: written.revision } : {}) } };
+    if ('error' in written) {
+      return { ...held, error: `GitOps write-back of ${hold.gitPath} failed: ${written.error}; the Deployment stays held and the write-back is retried` };
+    }
+    return written.commit ? { ...held, gitCommit: written.commit } : held;
+  }
+
+  /** The GitOps write-back of a rollback done in the cluster, without a hold: its commit, or why it failed, goes into the record. */
   private async writeBack(record: DecisionRecord, gitPath: string): Promise<DecisionRecord> {
     const { gitOpsWriter, logger } = this.options;
     if (!gitOpsWriter) return record;
     try {
-      const commit = await gitOpsWriter.writeBack(record, gitPath);
+      const { commit } = await gitOpsWriter.writeBack(writeBackRequestOf(record, gitPath));
       return commit ? { ...record, gitCommit: commit } : record;
     } catch (error) {
       logger.error({ err: error, gitPath, deployment: record.deployment }, 'GitOps write-back failed');
@@ -263,4 +293,19 @@ export class FeedbackPipeline implements AlertSink {
       }
     });
   }
+}
+
+/** What the write-back of a rollback (as recorded) commits. */
+export function writeBackRequestOf(record: DecisionRecord, gitPath: string): WriteBackRequest {
+  const { deployment, to, from } = record;
+  if (!deployment || !to) throw new MetricopsError(`decision ${record.id} has no Deployment or target revision to write back`);
+  return {
+    decision: record.id,
+    deployment,
+    gitPath,
+    alert: { name: record.alert.name, fingerprint: record.alert.fingerprint, startsAt: record.alert.startsAt },
+    reason: record.reason,
+    from: { ...(from?.revision !== undefined ? { revision: from.revision } : {}), images: from?.images ?? {} },
+    to: { revision: to.revision, images: to.images },
+  };
 }

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*"; }
 
-apt_packages=(prometheus prometheus-alertmanager git openssl curl ca-certificates)
+apt_packages=(prometheus prometheus-alertmanager git openssl curl ca-certificates chromium-headless-shell)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

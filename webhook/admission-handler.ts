@@ -4,9 +4,10 @@
  * because the router's per-request work was most of the webhook's cost (bench/results/webhook.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express from 'express';
+import type express from 'express';
 import type { Clock } from '../common/clock.js';
 import { formatIssue } from '../common/errors.js';
+import { bodyProblem, jsonBodyParser, jsonContentTypeProblem } from '../common/http-body.js';
 import type { Logger } from '../common/logger.js';
 import { ADMISSION_API_VERSION, decodeAdmissionReview, type AdmissionReviewResponse } from './admission-review.js';
 import { admit } from './admit.js';
@@ -16,6 +17,12 @@ import type { RulesIndex } from './rules-index.js';
 
 /** Like the kube-apiserver's own limit on a request body (3 MiB): a larger AdmissionReview cannot come from it. */
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Far deeper than any Kubernetes object (a Deployment is about 15 levels deep), and shallow enough that walking the
+ * object (stamping, diffing) cannot overflow the stack.
+ */
+export const MAX_BODY_DEPTH = 1000;
 
 export interface AdmissionHandlerOptions {
   rules: () => RulesIndex;
@@ -30,7 +37,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 export function createAdmissionHandler(options: AdmissionHandlerOptions): RequestListener {
   const { rules, clock, logger, metrics } = options;
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const parseJson = express.json({ limit, type: () => true });
+  const parseJson = jsonBodyParser({ limitBytes: limit, maxDepth: MAX_BODY_DEPTH });
 
   const send = (res: ServerResponse, code: number, review: AdmissionReviewResponse): void => {
     const body = JSON.stringify(review);
@@ -46,23 +53,20 @@ export function createAdmissionHandler(options: AdmissionHandlerOptions): Reques
 
   return (req, res) => {
     const started = process.hrtime.bigint();
-    const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    const contentType = jsonContentTypeProblem(req.headers['content-type']);
+    if (contentType) {
       req.resume();
-      reject(res, started, 415, `content type must be application/json, got ${contentType || 'none'}`);
+      reject(res, started, contentType.status, contentType.message);
       return;
     }
     parseJson(req as express.Request, res as express.Response, (error?: unknown) => {
       if (error) {
-        const type = (error as { type?: string }).type;
-        const status = (error as { status?: number }).status ?? 400;
-        if (type === 'entity.too.large') {
-          const length = (error as { length?: number }).length;
-          reject(res, started, 413, `request body${length ? ` (${length} bytes)` : ''} is larger than the limit of ${limit} bytes`);
-        } else if (type === 'entity.parse.failed') {
-          reject(res, started, 400, `request body is not a JSON object: ${(error as Error).message}`);
-        } else {
-          reject(res, started, status >= 400 && status < 500 ? status : 400, `cannot read the request body: ${(error as Error).message}`);
+        const problem = bodyProblem(error, req);
+        if (problem) reject(res, started, problem.status, problem.message);
+        else {
+          logger.error({ err: error }, 'cannot read an admission request body');
+          metrics.observe('bad_request', seconds(started));
+          send(res, 500, errorResponse('', 500, 'internal error while reading the request body; see the webhook logs'));
         }
         return;
       }

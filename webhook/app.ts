@@ -43,6 +43,10 @@ function createProbesApp({ logger, registry }: WebhookAppOptions): express.Expre
     res.type(registry.contentType).send(await registry.metrics());
   });
 
+  app.all(['/healthz', '/readyz', '/metrics'], (req, res) => {
+    res.status(405).set('allow', 'GET').json({ message: `${req.method} is not allowed on ${req.path}; use GET` });
+  });
+
   app.all(MUTATE_PATH, (req, res) => {
     res.status(405).set('allow', 'POST').json({ message: `${req.method} is not allowed on ${MUTATE_PATH}; the apiserver POSTs AdmissionReviews` });
   });

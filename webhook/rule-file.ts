@@ -44,7 +44,14 @@ export function readRuleFile(text: string, source: string): RuleFileResult {
       }
       return;
     }
-    const content: unknown = document.toJS();
+    let content: unknown;
+    try {
+      content = document.toJS();
+    } catch (error) {
+      // e.g. "Excessive alias count": a document whose aliases would expand without bound.
+      result.issues.push({ source, document: index, message: `YAML: ${(error as Error).message}` });
+      return;
+    }
     if (content === null || content === undefined) return;
     const groups = locateGroups(content);
     if (!groups) {

@@ -3,6 +3,7 @@ import type { CliContext } from '../context.js';
 import { registerCertsCommand } from './certs.js';
 import { registerCompileCommand } from './compile.js';
 import { registerFeedbackCommand } from './feedback.js';
+import { registerStatusCommand } from './status.js';
 import { registerSyncCommand } from './sync.js';
 import { registerValidateCommand } from './validate.js';
 import { registerWebhookCommand } from './webhook.js';
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerWebhookCommand(program, context);
   registerCertsCommand(program, context);
   registerFeedbackCommand(program, context);
+  registerStatusCommand(program, context);
 }

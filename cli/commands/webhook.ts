@@ -20,7 +20,7 @@ export function registerWebhookCommand(program: Command, context: CliContext): v
     .option('--recheck <duration>', 'also re-read certificates and rules this often, in case a file event was missed', '30s')
     .action(async (flags: WebhookFlags) => {
       const port = portFlag('--port', flags.port);
-      const pollMs = durationFlag('--recheck', flags.recheck);
+      const pollMs = durationFlag('--recheck', flags.recheck, 'timer');
       // One import after the other: jest's ESM loader (the CLI tests run in-process) trips on concurrent ones.
       const { Registry, collectDefaultMetrics } = await import('prom-client');
       const { startWebhookServer } = await import('../../webhook/server.js');

@@ -27,6 +27,11 @@ export const Annotations = {
   rolledBackFrom: 'metricops.io/rolled-back-from',
   /** Written by the feedback pipeline on a ReplicaSet whose revision was rolled back (bad-revision.ts). */
   badRevision: 'metricops.io/bad-revision',
+  /**
+   * Written by the feedback pipeline on a Deployment it rolled back and holds against the GitOps engine until the
+   * engine has the write-back revision (gitops-hold.ts); removed when the hold is released.
+   */
+  gitopsHold: 'metricops.io/gitops-hold',
 } as const;
 
 export const RollbackModes = ['enabled', 'dry-run', 'disabled'] as const;

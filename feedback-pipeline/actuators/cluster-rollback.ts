@@ -25,6 +25,7 @@ import {
   badRevisionPatch,
   badRevisionRecord,
   deploymentRollbackPatch,
+  gitOpsHoldRecord,
   rolledBackFromRecord,
 } from '../core/rollback-patch.js';
 import { selectRollbackTarget } from '../core/rollback-target.js';
@@ -89,7 +90,8 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       const { deployment, from, to } = next;
 
       const record = rolledBackFromRecord(deployment, from, to, request.cause);
-      const patch = deploymentRollbackPatch(deployment, to, record);
+      const hold = request.hold ? gitOpsHoldRecord(deployment, record, request.hold) : undefined;
+      const patch = deploymentRollbackPatch(deployment, to, record, hold);
       try {
         await this.call(`patch Deployment ${ref}`, request, () =>
           this.apps.patchNamespacedDeployment(
@@ -109,7 +111,7 @@ export class KubernetesRollbackExecutor implements RollbackExecutor {
       }
       const patchedAt = this.clock.now();
       const markedBad = from ? await this.markBad(from, to, request) : false;
-      return { outcome: 'rolled-back', from: record.from, to: record.to, patchedAt, markedBad };
+      return { outcome: 'rolled-back', from: record.from, to: record.to, patchedAt, markedBad, ...(hold ? { hold } : {}) };
     }
     throw new RollbackError(request.deployment, `the Deployment kept changing: ${this.maxConflicts + 1} conflicting patches in a row`);
   }

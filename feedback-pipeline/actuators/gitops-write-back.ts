@@ -4,8 +4,8 @@ import { namespacedName } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
 import type { GitRepository } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
-import type { DecisionRecord } from '../model.js';
-import type { GitOpsWriter } from '../ports.js';
+import { WriteBackTrailers, writeBackMessage } from '../../common/contract/write-back-commit.js';
+import type { GitOpsWriter, WriteBackRequest, WriteBackResult } from '../ports.js';
 import { replaceImages } from './manifest-images.js';
 import type { FeedbackMetrics } from '../metrics.js';
 
@@ -37,17 +37,20 @@ export async function resolveInside(repoDir: string, gitPath: string): Promise<{
 }
 
 /**
- * The GitOps write-back: after a rollback, commits the good images into the Deployment's manifest (only the
- * image scalars change) so Argo CD self-heal or Flux does not re-apply the bad ones. One write-back at a time.
+ * The GitOps write-back: after a rollback, commits the good images into the Deployment's manifest (only the image
+ * scalars change) so the GitOps engine applies them too. Idempotent: the commit carries the decision's
+ * Metricops-Decision trailer, and a commit with that trailer (pushed or not, by this process, another replica or an
+ * earlier run) is used instead of writing a second one. A rejected push is rebased onto the remote (never forced);
+ * a rebase that finds the same change already upstream drops ours, and the trailer search finds the one that won.
+ * One write-back at a time.
  */
 export class GitOpsManifestWriter implements GitOpsWriter {
   private tail: Promise<unknown> = Promise.resolve();
-  private unpushed = false;
 
   constructor(private readonly options: GitOpsWriterOptions) {}
 
-  writeBack(record: DecisionRecord, gitPath: string): Promise<string | null> {
-    const run = this.tail.then(() => this.write(record, gitPath));
+  writeBack(request: WriteBackRequest): Promise<WriteBackResult> {
+    const run = this.tail.then(() => this.write(request));
     this.tail = run.catch(() => undefined);
     return run.catch((error: unknown) => {
       this.options.metrics?.gitFailures.inc({ recorder: 'gitops' });
@@ -55,36 +58,61 @@ export class GitOpsManifestWriter implements GitOpsWriter {
     });
   }
 
-  private async write(record: DecisionRecord, gitPath: string): Promise<string | null> {
+  /**
+   * True when `applied` (the commit the GitOps engine applied) is `revision` (the write-back's) or comes after it;
+   * fetches first when this clone does not know `applied` yet.
+   */
+  async contains(applied: string, revision: string): Promise<boolean> {
+    const { repo, push } = this.options;
+    if (applied === revision) return true;
+    if (push && (await repo.resolve(applied)) === null) await repo.fetch();
+    return repo.contains(applied, revision);
+  }
+
+  /**
+   * True when the branch head (the remote's, fetched now, for a remote) contains `revision` and its manifest at
+   * `request.gitPath` has the good images: Git says what the cluster runs.
+   */
+  async headHas(revision: string, request: Pick<WriteBackRequest, 'deployment' | 'gitPath' | 'to'>): Promise<boolean> {
+    const { repo, push } = this.options;
+    if (push) await repo.fetch();
+    const head = push ? await repo.resolve(`origin/${await repo.currentBranch()}`) : await repo.head();
+    if (!head || !(await repo.contains(head, revision))) return false;
+    const file = await resolveInside(repo.dir, request.gitPath);
+    const text = await repo.show(head, file.relative);
+    return text !== null && replaceImages(text, request.deployment, request.to.images, file.relative).edits.length === 0;
+  }
+
+  private async write(request: WriteBackRequest): Promise<WriteBackResult> {
     const { repo, push, logger } = this.options;
-    if (!record.deployment || !record.to) throw new MetricopsError(`decision ${record.id} has no Deployment or target revision to write back`);
-    const target = record.deployment;
+    const target = request.deployment;
     if (push) await repo.pullRebase();
-    const file = await resolveInside(repo.dir, gitPath);
-    const source = await readFile(file.absolute, 'utf8');
-    const result = replaceImages(source, target, record.to.images, file.relative);
-    if (result.notFound.length > 0) {
-      logger.warn({ file: file.relative, containers: result.notFound }, 'write-back: containers not in the manifest were left alone');
+    let commit = await repo.findTrailer(WriteBackTrailers.decision, request.decision);
+    let created = false;
+    if (!commit) {
+      const file = await resolveInside(repo.dir, request.gitPath);
+      const source = await readFile(file.absolute, 'utf8');
+      const result = replaceImages(source, target, request.to.images, file.relative);
+      if (result.notFound.length > 0) {
+        logger.warn({ file: file.relative, containers: result.notFound }, 'write-back: containers not in the manifest were left alone');
+      }
+      if (result.edits.length > 0) {
+        await writeFile(file.absolute, result.text, 'utf8');
+        commit = await repo.commit([file.relative], writeBackMessage({ ...request, changes: result.edits }));
+        created = commit !== null;
+      }
     }
-    let hash: string | null = null;
-    if (result.edits.length > 0) {
-      await writeFile(file.absolute, result.text, 'utf8');
-      const images = result.edits.map((edit) => `${edit.container}=${edit.to}`).join(', ');
-      const body = [
-        `metricops rolled ${namespacedName(target)} back to revision ${record.to.revision} (${record.to.replicaSet}).`,
-        `Alert: ${record.alert.name} (fingerprint ${record.alert.fingerprint}, started ${record.alert.startsAt})`,
-        `Reason: ${record.reason}`,
-        `Decision: ${record.id}`,
-        ...result.edits.map((edit) => `${edit.container}: ${edit.from} -> ${edit.to} (line ${edit.line})`),
-      ].join('\n');
-      hash = await repo.commit([file.relative], `rollback ${namespacedName(target)}: ${images}\n\n${body}`);
-      if (hash !== null) this.unpushed = true;
-    }
-    if (push && this.unpushed) {
+    if (push && (await repo.unpushedCount()) > 0) {
       await repo.pushWithRebase();
-      this.unpushed = false;
+      // The rebase gave our commit a new hash, or dropped it because the remote had the same change already.
+      commit = await repo.findTrailer(WriteBackTrailers.decision, request.decision);
     }
-    logger.info({ file: file.relative, deployment: `${namespacedName(target)}`, commit: hash, edits: result.edits.length }, hash ? 'wrote the good images back to Git' : 'manifest already had the good images');
-    return hash;
+    const revision = await repo.head();
+    if (!revision) throw new MetricopsError(`the GitOps repository ${repo.dir} has no commit`);
+    logger.info(
+      { file: request.gitPath, deployment: namespacedName(target), decision: request.decision, commit, revision, created },
+      commit === null ? 'Git already has the good images' : created ? 'wrote the good images back to Git' : 'the write-back commit is in Git already',
+    );
+    return { commit, revision };
   }
 }

@@ -1,12 +1,14 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../../common/clock.js';
-import { MetricopsError } from '../../common/errors.js';
+import { formatIssue, MetricopsError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
+import { splitUrlCredentials } from '../../common/url-credentials.js';
 import type { Logger } from '../../common/logger.js';
 import type { FeedbackMetrics } from '../metrics.js';
 import type { AlertSink } from '../ports.js';
 import type { CredentialFile } from './credential-file.js';
-import { alertsFromApi, parseGettableAlerts } from './api-alerts.js';
+import type { Alert } from '../model.js';
+import { alertsFromApi, parseGettableAlerts, type ParsedGettableAlerts } from './api-alerts.js';
 
 export class PollError extends MetricopsError {}
 
@@ -28,17 +30,14 @@ export interface PollerOptions {
   bearer?: CredentialFile;
 }
 
-export type PollResult = { outcome: 'submitted'; alerts: number } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
+export type PollResult = { outcome: 'submitted'; alerts: number; invalid: number; deferred: number } | { outcome: 'skipped' } | { outcome: 'failed'; error: string };
+
+/** Alerts handed to the pipeline per submit(): a large answer goes in parts, so a busy pipeline still takes some. */
+export const POLL_SUBMIT_CHUNK = 500;
 
 /** Splits user:password out of a URL: fetch refuses URLs with credentials, and logs must not see them. */
 export function alertsEndpoint(baseUrl: string): { url: string; authorization?: string } {
-  const base = new URL(baseUrl);
-  const authorization =
-    base.username !== '' || base.password !== ''
-      ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-      : undefined;
-  base.username = '';
-  base.password = '';
+  const { url: base, authorization } = splitUrlCredentials(baseUrl);
   if (!base.pathname.endsWith('/')) base.pathname += '/';
   const url = new URL(ALERTS_QUERY, base).toString();
   return authorization ? { url, authorization } : { url };
@@ -79,12 +78,19 @@ export class AlertmanagerPoller {
     }
     this.running = true;
     try {
-      const alerts = await this.fetchAlerts();
-      if (alerts.length > 0) this.options.sink.submit(alerts);
+      const { alerts, invalid } = await this.fetchAlerts();
+      if (invalid.length > 0) {
+        metrics?.pollInvalidAlerts.inc(invalid.length);
+        logger.warn(
+          { url: this.safeUrl, invalid: invalid.length, entries: invalid.slice(0, 10).map(({ index, fingerprint, issues }) => ({ index, fingerprint, issues: issues.map(formatIssue) })) },
+          'Alertmanager answered alerts that are not valid: left out, the others are taken',
+        );
+      }
+      const submitted = this.submitInChunks(alerts);
       metrics?.notifications.inc({ source: 'poll', result: 'accepted' });
-      metrics?.alertsReceived.inc({ source: 'poll' }, alerts.length);
-      logger.debug({ alerts: alerts.length }, 'polled Alertmanager');
-      return { outcome: 'submitted', alerts: alerts.length };
+      metrics?.alertsReceived.inc({ source: 'poll' }, submitted);
+      logger.debug({ alerts: alerts.length, submitted, invalid: invalid.length }, 'polled Alertmanager');
+      return { outcome: 'submitted', alerts: submitted, invalid: invalid.length, deferred: alerts.length - submitted };
     } catch (error) {
       const message = redactUrl(error instanceof Error ? error.message : String(error));
       metrics?.pollFailures.inc();
@@ -96,7 +102,27 @@ export class AlertmanagerPoller {
     }
   }
 
-  private async fetchAlerts() {
+  /**
+   * Submits in parts of POLL_SUBMIT_CHUNK; the first part the pipeline refuses (busy) ends this poll's submitting:
+   * the rest are still active in Alertmanager, so the next poll brings them again (the pipeline drops duplicates).
+   */
+  private submitInChunks(alerts: Alert[]): number {
+    let submitted = 0;
+    for (let start = 0; start < alerts.length; start += POLL_SUBMIT_CHUNK) {
+      const chunk = alerts.slice(start, start + POLL_SUBMIT_CHUNK);
+      try {
+        this.options.sink.submit(chunk);
+      } catch (error) {
+        if (submitted === 0) throw error;
+        this.options.logger.warn({ submitted, deferred: alerts.length - submitted, err: (error as Error).message }, 'the pipeline took part of the poll; the next poll brings the rest');
+        break;
+      }
+      submitted += chunk.length;
+    }
+    return submitted;
+  }
+
+  private async fetchAlerts(): Promise<{ alerts: Alert[]; invalid: ParsedGettableAlerts['invalid'] }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.endpoint.authorization) headers.authorization = this.endpoint.authorization;
     if (this.options.bearer) headers.authorization = `Bearer ${(await this.options.bearer.current())[0]}`;
@@ -115,6 +141,7 @@ export class AlertmanagerPoller {
     } catch {
       throw new PollError(`${this.safeUrl} answered with a body that is not JSON: ${text.slice(0, 200)}`);
     }
-    return alertsFromApi(parseGettableAlerts(body, this.safeUrl), this.options.clock.now());
+    const parsed = parseGettableAlerts(body, this.safeUrl);
+    return { alerts: alertsFromApi(parsed.alerts, this.options.clock.now()), invalid: parsed.invalid };
   }
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../../common/errors.js';
+import { InvalidInputError, type InputIssue } from '../../common/errors.js';
 import type { Alert } from '../model.js';
+import { labelSet } from './label-set.js';
 import { optionalEnd, rfc3339 } from './timestamps.js';
 import { issuesFromZod } from './zod-issues.js';
 
-const labelSet = z.record(z.string(), z.string());
 
 /** One element of Alertmanager's `GET /api/v2/alerts` answer (gettableAlert in its OpenAPI spec). */
 const gettableAlert = z.object({
@@ -23,14 +23,39 @@ const gettableAlert = z.object({
   }),
 });
 
-export const gettableAlerts = z.array(gettableAlert);
-export type GettableAlerts = z.output<typeof gettableAlerts>;
+export type GettableAlert = z.output<typeof gettableAlert>;
+export type GettableAlerts = GettableAlert[];
 
-/** Validates an Alertmanager API answer; throws InvalidInputError naming every bad field path. */
-export function parseGettableAlerts(body: unknown, source: string): GettableAlerts {
-  const result = gettableAlerts.safeParse(body);
-  if (!result.success) throw new InvalidInputError(issuesFromZod(result.error, source));
-  return result.data;
+/** An answer's valid entries, and one issue per bad field of the others (path `[3].startsAt`). */
+export interface ParsedGettableAlerts {
+  alerts: GettableAlerts;
+  /** Entries left out, with their index and fingerprint (when readable), for the log. */
+  invalid: Array<{ index: number; fingerprint?: string; issues: InputIssue[] }>;
+}
+
+/**
+ * Validates an Alertmanager API answer entry by entry: one bad entry (an impossible date, a non-string label) is
+ * left out and reported, the others still count. An answer that is not an array throws InvalidInputError.
+ */
+export function parseGettableAlerts(body: unknown, source: string): ParsedGettableAlerts {
+  if (!Array.isArray(body)) {
+    throw new InvalidInputError([{ source, message: `must be a JSON array of alerts (GET /api/v2/alerts), got ${body === null ? 'null' : typeof body}` }]);
+  }
+  const parsed: ParsedGettableAlerts = { alerts: [], invalid: [] };
+  body.forEach((entry: unknown, index) => {
+    const result = gettableAlert.safeParse(entry);
+    if (result.success) {
+      parsed.alerts.push(result.data);
+      return;
+    }
+    const fingerprint = typeof entry === 'object' && entry !== null ? (entry as { fingerprint?: unknown }).fingerprint : undefined;
+    parsed.invalid.push({
+      index,
+      ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
+      issues: issuesFromZod(result.error, source, [index]),
+    });
+  });
+  return parsed;
 }
 
 /** The firing (not silenced, not inhibited) alerts in the pipeline's shape, as source 'poll'. */

@@ -1,12 +1,20 @@
+import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { MetricopsError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 
 export class CredentialFileError extends MetricopsError {}
 
+/** What each line holds: a bearer token, or `user:password` for Basic authentication. */
+export type CredentialFormat = 'token' | 'user:password';
+
+/** A credential file holds a few lines; a larger file is the wrong file (and is not read into memory). */
+export const MAX_CREDENTIAL_FILE_BYTES = 64 * 1024;
+
 /**
  * A file of credentials, one per line (blank lines and # comments ignored), re-read whenever it changes
- * on disk, so a rotated Kubernetes Secret takes effect without a restart. Values are never logged.
+ * on disk, so a rotated Kubernetes Secret takes effect without a restart. Values are never logged, nor put in
+ * an error: problems name the file and the line.
  */
 export class CredentialFile {
   private values: readonly string[] = [];
@@ -15,6 +23,7 @@ export class CredentialFile {
   constructor(
     readonly path: string,
     private readonly logger: Logger,
+    private readonly format: CredentialFormat = 'token',
   ) {}
 
   /** Reads the file now; throws CredentialFileError (naming the file, not its content) when unusable. */
@@ -22,9 +31,15 @@ export class CredentialFile {
     const info = await stat(this.path).catch((error: unknown) => {
       throw new CredentialFileError(`cannot read credential file ${this.path}: ${(error as Error).message}`, { cause: error });
     });
+    if (!info.isFile()) throw new CredentialFileError(`credential file ${this.path} is not a regular file: pass the file that holds the credential`);
+    if (info.size > MAX_CREDENTIAL_FILE_BYTES) {
+      throw new CredentialFileError(`credential file ${this.path} is ${info.size} bytes, more than ${MAX_CREDENTIAL_FILE_BYTES}: is it the right file? It holds one credential per line`);
+    }
     const version = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (version === this.version) return;
-    const values = parseCredentials(await readFile(this.path, 'utf8'));
+    const bytes = await readFile(this.path);
+    if (!isUtf8(bytes)) throw new CredentialFileError(`credential file ${this.path} is not UTF-8 text`);
+    const values = parseCredentials(bytes.toString('utf8'), this.path, this.format);
     if (values.length === 0) throw new CredentialFileError(`credential file ${this.path} holds no credential: write one per line`);
     const first = this.version === '';
     this.values = values;
@@ -44,9 +59,27 @@ export class CredentialFile {
   }
 }
 
-export function parseCredentials(text: string): string[] {
-  return text
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The credentials of a file's text: one per line, trimmed, blank lines and # comments skipped, a byte order mark
+ * dropped. A line an HTTP header cannot carry (control characters) or, for Basic, without `user:` is an error
+ * naming the file and the line, never the value.
+ */
+export function parseCredentials(text: string, path = 'credential file', format: CredentialFormat = 'token'): string[] {
+  const values: string[] = [];
+  text
+    .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+    .forEach((raw, index) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      if (CONTROL.test(line)) throw new CredentialFileError(`${path} line ${index + 1} holds a control character, which an Authorization header cannot carry`);
+      if (format === 'user:password' && line.indexOf(':') <= 0) {
+        throw new CredentialFileError(`${path} line ${index + 1} is not user:password (Basic authentication needs a user name, a colon, then the password)`);
+      }
+      values.push(line);
+    });
+  return values;
 }

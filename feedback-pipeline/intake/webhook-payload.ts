@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../common/errors.js';
 import type { Alert } from '../model.js';
+import { labelSet } from './label-set.js';
 import { optionalEnd, rfc3339 } from './timestamps.js';
 import { issuesFromZod } from './zod-issues.js';
 
-const labelSet = z.record(z.string(), z.string());
 
 const webhookAlert = z.object({
   status: z.enum(['firing', 'resolved']),

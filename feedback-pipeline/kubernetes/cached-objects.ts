@@ -5,6 +5,7 @@
  */
 import type { KubernetesObject, V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { ANNOTATION_PREFIX } from '../../common/contract/annotations.js';
+import { FluxKeys } from '../../common/contract/flux.js';
 import { templateKey } from '../core/pod-template.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 
@@ -36,11 +37,14 @@ export interface CachedReplicaSet extends KubernetesObject {
   createdAt: string;
 }
 
-/** Only metricops annotations and the controller's revision are kept. */
+/**
+ * Only metricops annotations, the controller's revision and Flux's reconcile annotation are kept (a hold records the
+ * value it replaces, so the rollback patched from the cache must know it).
+ */
 export function keptAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    if (key.startsWith(ANNOTATION_PREFIX) || key === REVISION_ANNOTATION) kept[key] = value;
+    if (key.startsWith(ANNOTATION_PREFIX) || key === REVISION_ANNOTATION || key === FluxKeys.reconcile) kept[key] = value;
   }
   return kept;
 }

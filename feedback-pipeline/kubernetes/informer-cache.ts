@@ -15,7 +15,7 @@ import { Annotations } from '../../common/contract/annotations.js';
 import { namespacedName, type DeploymentRef } from '../../common/contract/deployment-ref.js';
 import { parseGuardingAlerts } from '../../common/contract/guarding-alert.js';
 import type { Logger } from '../../common/logger.js';
-import type { DeploymentCache } from '../ports.js';
+import type { DeploymentCache, DeploymentLister, DeploymentSummary } from '../ports.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import { describeApiError } from './retry.js';
 import {
@@ -87,7 +87,7 @@ class Synced {
   }
 }
 
-export class InformerCache implements DeploymentCache {
+export class InformerCache implements DeploymentCache, DeploymentLister {
   private readonly deployments: ListWatch<CachedDeployment>;
   private readonly replicaSets: ListWatch<CachedReplicaSet>;
   private readonly deploymentsSynced = new Synced();
@@ -163,11 +163,20 @@ export class InformerCache implements DeploymentCache {
     return states;
   }
 
+  /** Every cached Deployment that has `annotation`: a scan of the whole cache, for rare uses (resuming GitOps holds). */
+  deploymentsWithAnnotation(annotation: string): DeploymentState[] {
+    return this.deployments.list().filter((deployment) => deployment.annotations[annotation] !== undefined).map(deploymentStateOf);
+  }
+
   replicaSetsOf(deployment: Pick<DeploymentState, 'namespace' | 'uid'>): ReplicaSetState[] {
     return this.replicaSets
       .list(deployment.namespace)
       .filter((replicaSet) => replicaSet.ownerUid === deployment.uid)
       .map(replicaSetStateOf);
+  }
+
+  listDeployments(namespace?: string): DeploymentSummary[] {
+    return this.deployments.list(namespace).map(({ metadata, paused, annotations }) => ({ namespace: metadata.namespace, name: metadata.name, paused, annotations }));
   }
 
   /** Counts, for logs and the memory benchmark. */

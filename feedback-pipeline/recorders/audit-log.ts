@@ -36,6 +36,7 @@ export class GitAuditLog implements DecisionRecorder {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private failures = 0;
+  private commitFailures = 0;
   private closed = false;
 
   constructor(private readonly options: AuditLogOptions) {}
@@ -62,6 +63,9 @@ export class GitAuditLog implements DecisionRecorder {
 
   /** Commits (and pushes) what an earlier run left behind: lines written but not committed, commits not pushed. */
   async start(): Promise<void> {
+    // One writer per audit repository: a lock left by a git process that died with an earlier run would refuse
+    // every commit of this one.
+    if (await this.options.repo.removeStaleIndexLock()) this.options.logger.warn({ dir: this.directory }, 'removed a stale .git/index.lock left by an earlier run');
     if (this.options.push && (await this.options.repo.head()) !== null) this.unpushed = 1;
     await this.flush().catch(() => undefined);
   }
@@ -78,11 +82,13 @@ export class GitAuditLog implements DecisionRecorder {
     } catch (error) {
       this.failures += 1;
       this.options.metrics?.gitFailures.inc({ recorder: this.name });
+      this.options.metrics?.auditFailingAttempts.set(this.failures);
       this.options.logger.warn({ err: (error as Error).message, backlog: this.backlog, failures: this.failures }, 'audit log not yet in Git, will retry');
       if (!this.closed) this.schedule(this.retryDelay());
       throw error;
     } finally {
       this.flushing = undefined;
+      if (this.failures === 0) this.options.metrics?.auditFailingAttempts.set(0);
       this.updateBacklog();
     }
   }
@@ -100,7 +106,21 @@ export class GitAuditLog implements DecisionRecorder {
     await this.writeLines();
     if (await exists(join(this.options.repo.dir, AUDIT_DIR))) {
       const records = this.uncommitted;
-      const hash = await this.options.repo.commit([AUDIT_DIR], commitMessage(records));
+      // A commit that failed is not retried unchanged: the retry's message is the subject alone, so nothing the
+      // records hold (their number, their text) can keep them out of Git. The lines are in the files either way.
+      const message = this.commitFailures > 0 ? minimalCommitMessage(records.length) : commitMessage(records);
+      let hash: string | null;
+      try {
+        hash = await this.options.repo.commit([AUDIT_DIR], message);
+      } catch (error) {
+        this.commitFailures += 1;
+        this.options.logger.error(
+          { err: (error as Error).message, records: records.length, messageBytes: Buffer.byteLength(message), attempt: this.commitFailures },
+          'audit commit failed: the next attempt commits the same lines with a one-line message',
+        );
+        throw error;
+      }
+      this.commitFailures = 0;
       if (hash !== null && this.options.push) this.unpushed += Math.max(records.length, 1);
       this.uncommitted = [];
     }
@@ -115,7 +135,9 @@ export class GitAuditLog implements DecisionRecorder {
     const byFile = new Map<string, DecisionRecord[]>();
     for (const record of this.unwritten) {
       const file = auditFileFor(record, this.options.clock);
-      byFile.set(file, [...(byFile.get(file) ?? []), record]);
+      const records = byFile.get(file);
+      if (records) records.push(record);
+      else byFile.set(file, [record]);
     }
     for (const [file, records] of byFile) {
       const path = join(this.options.repo.dir, file);
@@ -153,16 +175,46 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** How much of a commit message lists decisions; the rest are counted (every one is a line of the committed files). */
+export const MAX_COMMIT_BODY_BYTES = 32 * 1024;
+/** A summary's alert and Deployment names come from alert labels: one line each, and short. */
+const MAX_NAME_CHARACTERS = 120;
+
 /** One line per decision: outcome, Deployment and alert, so `git log` reads as the history. */
 export function summarize(record: DecisionRecord): string {
-  const target = record.deployment ? namespacedName(record.deployment) : 'no Deployment';
-  return `${record.outcome} ${target} (${record.alert.name})`;
+  const target = record.deployment ? oneLine(namespacedName(record.deployment)) : 'no Deployment';
+  const what = record.gitops && record.gitops.stage !== 'holding' ? `hold ${record.gitops.stage}` : record.outcome;
+  return `${what} ${target} (${oneLine(record.alert.name)})`;
 }
 
+/**
+ * The batch's commit message: a subject naming the first three decisions, and a body listing decisions with their
+ * ids up to MAX_COMMIT_BODY_BYTES, then how many more there are (they are in the committed files).
+ */
 export function commitMessage(records: readonly DecisionRecord[]): string {
   if (records.length === 0) return 'audit: record decisions left by an earlier run';
   if (records.length === 1) return `audit: ${summarize(records[0]!)}\n\ndecision ${records[0]!.id}`;
   const head = records.slice(0, 3).map(summarize).join(', ');
-  const body = records.map((record) => `${summarize(record)} [${record.id}]`).join('\n');
-  return `audit: ${records.length} decisions: ${head}${records.length > 3 ? ', ...' : ''}\n\n${body}`;
+  const lines: string[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const line = `${summarize(record)} [${oneLine(record.id)}]`;
+    bytes += Buffer.byteLength(line) + 1;
+    if (bytes > MAX_COMMIT_BODY_BYTES) break;
+    lines.push(line);
+  }
+  const rest = records.length - lines.length;
+  if (rest > 0) lines.push(`... and ${rest} more decisions: every decision of this commit is a line of its ${AUDIT_DIR}/*.jsonl changes`);
+  return `audit: ${records.length} decisions: ${head}${records.length > 3 ? ', ...' : ''}\n\n${lines.join('\n')}`;
+}
+
+/** The message of the retry after a failed commit: nothing but the count. */
+export function minimalCommitMessage(count: number): string {
+  return count === 0 ? 'audit: record decisions left by an earlier run' : `audit: ${count} decision${count === 1 ? '' : 's'} (see the ${AUDIT_DIR}/*.jsonl changes)`;
+}
+
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flat.length <= MAX_NAME_CHARACTERS ? flat : `${flat.slice(0, MAX_NAME_CHARACTERS - 3)}...`;
 }

@@ -1,8 +1,10 @@
 /**
  * Records every decision as a core/v1 Event on its Deployment, so `kubectl describe deployment` and
  * `kubectl get events` show why metricops rolled it back or not. Decisions with no Deployment are only logged.
+ * Repeats are aggregated and writes bounded per Deployment, as client-go's recorder does (event-series.ts): a
+ * repeated decision updates its Event's count and lastTimestamp (a merge PATCH) instead of creating one more.
  */
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import type { Clock } from '../../common/clock.js';
 import { namespacedName } from '../../common/contract/deployment-ref.js';
@@ -11,16 +13,34 @@ import type { Logger } from '../../common/logger.js';
 import type { DeploymentCache } from '../ports.js';
 import type { DecisionRecord } from '../model.js';
 import type { DecisionRecorder } from '../ports.js';
-import { DEFAULT_RETRY, describeApiError, withRetry, type RetrySettings } from '../kubernetes/retry.js';
+import { DEFAULT_RETRY, describeApiError, statusOf, withRetry, type RetrySettings } from '../kubernetes/retry.js';
+import type { FeedbackMetrics } from '../metrics.js';
+import { DEFAULT_EVENT_SERIES, EventSeries, type EventSeriesSettings } from './event-series.js';
 
 export const EventReasons = {
   rolledBack: 'RolledBack',
   dryRun: 'RollbackDryRun',
   skipped: 'RollbackSkipped',
   failed: 'RollbackFailed',
+  /** The later steps of a GitOps hold (docs/design.md "Rollbacks under a GitOps engine"). */
+  writeBackFailed: 'WriteBackFailed',
+  writtenBack: 'WrittenBack',
+  reverted: 'GitOpsReverted',
+  released: 'HoldReleased',
+  superseded: 'HoldSuperseded',
+} as const;
+
+const HOLD_STEP_EVENTS = {
+  'write-back-failed': { reason: EventReasons.writeBackFailed, type: 'Warning' },
+  'written-back': { reason: EventReasons.writtenBack, type: 'Normal' },
+  reverted: { reason: EventReasons.reverted, type: 'Warning' },
+  released: { reason: EventReasons.released, type: 'Normal' },
+  superseded: { reason: EventReasons.superseded, type: 'Normal' },
 } as const;
 
 const MAX_MESSAGE = 1024;
+/** Event names are DNS subdomains: at most 253 characters. */
+const MAX_NAME = 253;
 
 export class EventRecordError extends MetricopsError {}
 
@@ -28,6 +48,9 @@ export interface EventRecorderSettings {
   component?: string;
   instance?: string;
   retry?: RetrySettings;
+  /** Aggregation window and the per-Deployment write bound (defaults: client-go's). */
+  series?: Partial<EventSeriesSettings>;
+  metrics?: FeedbackMetrics;
 }
 
 /** The Event for a decision, or undefined when there is no Deployment to attach it to. Pure. */
@@ -43,7 +66,7 @@ export function eventFor(
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${deployment.name}.${record.id}.${now.getTime().toString(16)}`, namespace: deployment.namespace },
+    metadata: { name: eventName(deployment.name, record.id, now), namespace: deployment.namespace },
     involvedObject: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -64,7 +87,25 @@ export function eventFor(
   };
 }
 
+/** `<deployment>.<decision id>.<time in hex>`, the Deployment's name cut so the whole stays a valid name. */
+function eventName(deployment: string, id: string, now: Date): string {
+  const suffix = `.${id}.${now.getTime().toString(16)}`;
+  return `${deployment.slice(0, MAX_NAME - suffix.length).replace(/[.-]+$/, '')}${suffix}`;
+}
+
+/**
+ * What makes two decisions' Events one series: the same Deployment (uid included: a re-created Deployment is
+ * another object), type and reason, outcome and skip reason, and alert. The message may differ (times, revisions):
+ * the series' Event shows the latest.
+ */
+export function seriesKeyOf(record: DecisionRecord, event: CoreV1Event): { objectKey: string; seriesKey: string } {
+  const { namespace, name, uid } = event.involvedObject;
+  const objectKey = JSON.stringify([namespace, name, uid ?? '']);
+  return { objectKey, seriesKey: JSON.stringify([objectKey, event.type, event.reason, record.outcome, record.skip ?? '', record.alert.name]) };
+}
+
 function reasonOf(record: DecisionRecord): { reason: string; type: 'Normal' | 'Warning' } {
+  if (record.gitops && record.gitops.stage !== 'holding') return HOLD_STEP_EVENTS[record.gitops.stage];
   switch (record.outcome) {
     case 'rolled-back':
       return { reason: EventReasons.rolledBack, type: 'Warning' };
@@ -81,9 +122,10 @@ function messageOf(record: DecisionRecord): string {
   const revisions = (from?: DecisionRecord['from'], to?: DecisionRecord['to']) =>
     to ? ` (revision ${from?.revision ?? '?'} ${images(from?.images)} -> revision ${to.revision} ${images(to.images)})` : '';
   const alert = `alert ${record.alert.name}`;
+  if (record.gitops && record.gitops.stage !== 'holding') return record.reason;
   switch (record.outcome) {
     case 'rolled-back':
-      return `Rolled back on ${alert}${revisions(record.from, record.to)}: ${record.reason}${record.error ? `; ${record.error}` : ''}`;
+      return `Rolled back on ${alert}${revisions(record.from, record.to)}: ${record.reason}${record.error ? `; ${record.error}` : ''}${holding(record)}`;
     case 'dry-run':
       return `Would roll back on ${alert}${revisions(record.from, record.to)}: ${record.reason}`;
     case 'failed':
@@ -91,6 +133,12 @@ function messageOf(record: DecisionRecord): string {
     default:
       return `Not rolled back on ${alert} (${record.skip ?? record.outcome}): ${record.reason}`;
   }
+}
+
+function holding(record: DecisionRecord): string {
+  if (record.gitops?.stage !== 'holding') return '';
+  const written = record.gitCommit ? ` ${record.gitCommit.slice(0, 12)}` : record.gitops.revision ? ` (Git had the good images at ${record.gitops.revision.slice(0, 12)})` : '';
+  return `; held (metricops.io/gitops-hold) until the GitOps engine applies the write-back${written}`;
 }
 
 function images(map: Record<string, string> | undefined): string {
@@ -107,6 +155,8 @@ export class KubernetesEventRecorder implements DecisionRecorder {
   readonly name = 'kubernetes-events';
   private readonly core: CoreV1Api;
   private readonly settings: { component: string; instance: string; retry: RetrySettings };
+  private readonly series: EventSeries;
+  private readonly metrics: FeedbackMetrics | undefined;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -121,20 +171,61 @@ export class KubernetesEventRecorder implements DecisionRecorder {
       instance: settings.instance ?? hostname(),
       retry: settings.retry ?? { ...DEFAULT_RETRY, maxElapsedMs: 30_000 },
     };
+    this.series = new EventSeries({ ...DEFAULT_EVENT_SERIES, ...settings.series });
+    this.metrics = settings.metrics;
   }
 
   async record(record: DecisionRecord): Promise<void> {
     const uid = record.deployment ? this.cache.getDeployment(record.deployment.namespace, record.deployment.name)?.uid : undefined;
-    const event = eventFor(record, uid, this.clock.now(), this.settings);
+    const now = this.clock.now();
+    const event = eventFor(record, uid, now, this.settings);
     if (!event) {
       this.logger.debug({ id: record.id }, 'decision without a Deployment: no Event');
       return;
     }
     const namespace = event.metadata!.namespace!;
-    try {
-      await withRetry(`create Event in ${namespace}`, () => this.core.createNamespacedEvent({ namespace, body: event }), this.settings.retry, this.logger);
-    } catch (error) {
-      throw new EventRecordError(`could not create Event ${event.reason} on Deployment ${namespacedName({ namespace, name: event.involvedObject.name ?? '' })}: ${describeApiError(error)}`, { cause: error });
+    const { objectKey, seriesKey } = seriesKeyOf(record, event);
+    const step = this.series.observe(objectKey, seriesKey, now);
+    if (step.action === 'suppress') {
+      this.metrics?.events.inc({ result: 'suppressed' });
+      this.logger.debug({ id: record.id, reason: event.reason, count: step.count }, 'Event not written: this Deployment reached its Event rate bound (the next write carries the count)');
+      return;
     }
+    const where = `${event.reason} on Deployment ${namespacedName({ namespace, name: event.involvedObject.name ?? '' })}`;
+    if (step.action === 'update') {
+      const patch = { count: step.count, lastTimestamp: kubeTime(now), message: event.message };
+      try {
+        await withRetry(
+          `update Event in ${namespace}`,
+          () => this.core.patchNamespacedEvent({ name: step.name, namespace, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+          this.settings.retry,
+          this.logger,
+        );
+        this.metrics?.events.inc({ result: 'updated' });
+        return;
+      } catch (error) {
+        if (statusOf(error) !== 404) {
+          this.metrics?.events.inc({ result: 'failed' });
+          throw new EventRecordError(`could not update Event ${step.name} (${where}): ${describeApiError(error)}`, { cause: error });
+        }
+        // Expired (the apiserver keeps Events an hour by default) or deleted: the series starts a new Event.
+        this.series.lost(seriesKey);
+      }
+    }
+    const body: CoreV1Event = { ...event, count: step.count, firstTimestamp: step.firstTimestamp, lastTimestamp: now };
+    try {
+      await withRetry(`create Event in ${namespace}`, () => this.core.createNamespacedEvent({ namespace, body }), this.settings.retry, this.logger);
+    } catch (error) {
+      this.series.lost(seriesKey);
+      this.metrics?.events.inc({ result: 'failed' });
+      throw new EventRecordError(`could not create Event ${where}: ${describeApiError(error)}`, { cause: error });
+    }
+    this.series.created(seriesKey, event.metadata!.name!);
+    this.metrics?.events.inc({ result: 'created' });
   }
+}
+
+/** A metav1.Time as the apiserver writes it: RFC 3339, seconds. */
+function kubeTime(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

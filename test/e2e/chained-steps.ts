@@ -3,9 +3,9 @@
  * fail at once, naming it, instead of each waiting for its timeout. One chain per test file:
  * `const step = chainedSteps();` then `step('name', async () => { ... })` inside a describe.
  */
-export function chainedSteps(): (name: string, body: () => Promise<void>) => void {
+export function chainedSteps(): (name: string, body: () => Promise<void>, timeoutMs?: number) => void {
   let failedStep: string | undefined;
-  return (name, body) => {
+  return (name, body, timeoutMs) => {
     test(name, async () => {
       if (failedStep) throw new Error(`not run: an earlier step failed (${failedStep})`);
       try {
@@ -14,6 +14,6 @@ export function chainedSteps(): (name: string, body: () => Promise<void>) => voi
         failedStep = name;
         throw error;
       }
-    });
+    }, timeoutMs);
   };
 }

@@ -127,11 +127,17 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     expect(rolledBack.to?.images).toEqual({ checkout: `${IMAGE}:v1`, 'init:migrate': `${MIGRATE_IMAGE}:v1` });
     expect(rolledBack.to?.revision).toBe(1);
 
-    // The same notification again (Alertmanager's repeat): nothing changes.
-    const generation = (await apps.readNamespacedDeployment({ name: NAME, namespace })).metadata?.generation;
+    // The same notification again (Alertmanager's repeat): no second rollback. (Not the generation: for a
+    // Deployment an annotation change bumps it too, and the GitOps hold's annotation is updated after the push.)
+    const rollout = async () => {
+      const sets = await apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${NAME}` });
+      const deployment = await apps.readNamespacedDeployment({ name: NAME, namespace });
+      return { template: deployment.spec?.template, revisions: sets.items.map((set) => set.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort() };
+    };
+    const before = await rollout();
     expect(await Promise.all([feedbackA.notify(notification), feedbackB.notify(notification)])).toEqual([202, 202]);
     await sleep(2_000); // Give a wrong second rollback the chance to show in the watch.
-    expect((await apps.readNamespacedDeployment({ name: NAME, namespace })).metadata?.generation).toBe(generation);
+    expect(await rollout()).toEqual(before);
     expect(await allDecisions()).toHaveLength(2);
 
     const images = watch.seen.filter((state) => state.name === NAME).map((state) => state.image);
@@ -171,7 +177,40 @@ describe('metricops feedback against the real apiserver and Deployment controlle
     // The GitOps write-back: the manifest names the good images, comments and quoting kept, the commit is the record's.
     expect(rolledBack.gitCommit).toMatch(/^[0-9a-f]{40}$/);
     expect((await git(gitopsDir, ['rev-parse', 'HEAD'])).trim()).toBe(rolledBack.gitCommit);
-    expect(await git(gitopsDir, ['log', '-1', '--format=%s'])).toContain(`rollback ${namespace}/${NAME}`);
+    expect(await git(gitopsDir, ['log', '-1', '--format=%s'])).toMatch(/^revert checkout to v1: CheckoutAvailabilityBurnRatePage burning since /);
+    expect(await git(gitopsDir, ['log', '-1', '--format=%(trailers:key=Metricops-Decision,valueonly)'])).toContain(rolledBack.id);
     expect(await readFile(join(gitopsDir, GIT_PATH), 'utf8')).toBe(manifest('v1'));
+  });
+
+  test("1,000 identical decisions make one aggregated Event and at most 25 writes (client-go's recorder bound)", async () => {
+    const startsAt = new Date();
+    const labels = { alertname: 'CheckoutTicketBurn', slo: 'checkout-availability', slo_severity: 'ticket', namespace, deployment: NAME };
+    const alerts = Array.from({ length: 1_000 }, (_, index) => ({
+      status: 'firing', labels, annotations: {}, startsAt: startsAt.toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '',
+      fingerprint: `ticket${String(index).padStart(12, '0')}`,
+    }));
+    const notification = { ...(pageNotification({ namespace, deployment: NAME, startsAt }) as Record<string, unknown>), alerts };
+    expect(await feedbackA.notify(notification)).toBe(202);
+
+    const metric = async (result: string): Promise<number> => {
+      const text = await (await fetch(`${feedbackA.url}/metrics`)).text();
+      return Number(new RegExp(`^metricops_feedback_events_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    // Every decision is in; the severity is not selected (only page is), so each is a RollbackSkipped of one series.
+    await waitFor(async () => (await metric('created')) + (await metric('updated')) + (await metric('suppressed')) >= 1_000, {
+      what: 'the Event recorder to see all 1,000 decisions', timeoutMs: 90_000,
+    });
+    const ticketEvents = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${NAME}` })).items
+      .filter((event) => event.message?.includes('CheckoutTicketBurn'));
+    expect(ticketEvents).toHaveLength(1);
+    const [event] = ticketEvents;
+    expect(event).toMatchObject({ reason: 'RollbackSkipped', type: 'Normal', involvedObject: { kind: 'Deployment', name: NAME } });
+    expect(event!.message).toContain('(severity-not-selected)');
+    // The bucket allows 25 writes per Deployment (this instance may have spent one on the rollback's Event).
+    expect(event!.count).toBeGreaterThanOrEqual(24);
+    expect(event!.count).toBeLessThanOrEqual(25);
+    expect(await metric('suppressed')).toBe(1_000 - event!.count!);
+    expect(await metric('created') + (await metric('updated'))).toBeLessThanOrEqual(25);
+    expect(event!.lastTimestamp).toBeDefined();
   });
 });

@@ -1,37 +1,30 @@
 // The loop's GitOps deploy path (MetricopsLoop deployBy: 'gitops'): the GitOps repository with the compiled rules
 // is served over HTTP, the checkout Deployment goes to v1 and then v2 by Git commits that a real Flux applies, the
 // webhook stamps each rollout on the way, and Flux's periodic applies and the webhook's stamps do not fight.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Annotations } from '../../common/contract/annotations.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
 import { git } from './harness/git.js';
-import { GITOPS, IMAGE, MetricopsLoop, NAMESPACE, type DeploymentState } from './harness/metricops-loop.js';
+import { GITOPS, IMAGE, gitopsLoopForTest, NAMESPACE, type DeploymentState, type MetricopsLoop } from './harness/metricops-loop.js';
 import { repoRoot } from './harness/repo-root.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
 const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
-let workDir: string;
 let loop: MetricopsLoop;
 let v1: DeploymentState;
 
+let end: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  // loop.test.ts uses the same namespace (the demo's) and deletes it without waiting.
-  await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, {
-    what: `namespace ${NAMESPACE} of an earlier test to be gone`, timeoutMs: 120_000, intervalMs: 500,
-  });
-  workDir = await mkdtemp(join(tmpdir(), 'metricops-gitops-loop-'));
-  loop = new MetricopsLoop({ cluster, workDir, deployBy: 'gitops' });
+  ({ loop, end } = await gitopsLoopForTest(cluster, 'gitops-loop'));
 });
 
 afterAll(async () => {
-  await loop?.stop();
-  await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-  if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+  await end?.();
 });
 
 // The steps build on each other: after one fails, the rest fail at once instead of each waiting for its timeout.

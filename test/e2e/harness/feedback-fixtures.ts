@@ -185,8 +185,11 @@ export async function startFeedback(options: FeedbackProcessOptions): Promise<Fe
 }
 
 export interface TemplateWatch {
-  /** The app image of every Deployment state the watch delivered, in order (name -> images). */
-  readonly seen: Array<{ name: string; image: string; at: number }>;
+  /**
+   * The app image of every Deployment state the watch delivered, in order (name -> images), and whether that state
+   * carried metricops' GitOps hold.
+   */
+  readonly seen: Array<{ name: string; image: string; at: number; held: boolean }>;
   stop(): void;
 }
 
@@ -211,7 +214,7 @@ export async function watchDeploymentImages(
         const name = object.metadata?.name ?? '';
         const image = object.spec?.template.spec?.containers.find((container) => container.name === 'checkout')?.image ?? '';
         const at = performance.now();
-        seen.push({ name, image, at });
+        seen.push({ name, image, at, held: object.metadata?.annotations?.[Annotations.gitopsHold] !== undefined });
         onImage?.(name, image, at);
       },
       resume);

@@ -16,7 +16,8 @@ export const FEEDBACK_MAY: ReadonlyArray<readonly [string, Verb, string]> = [
   ['it lists the ReplicaSets to find the last good revision', 'list', 'replicasets.apps'],
   ['it watches the ReplicaSets', 'watch', 'replicasets.apps'],
   ['it marks a bad revision on its ReplicaSet', 'patch', 'replicasets.apps'],
-  ['it records an Event per decision (core v1 Events, as the code writes them)', 'create', 'events'],
+  ['it records an Event per series of decisions (core v1 Events, as the code writes them)', 'create', 'events'],
+  ["it updates a repeated decision's Event (count, lastTimestamp), as client-go's recorder does", 'patch', 'events'],
 ];
 
 /** [what, verb, resource, subresource] */

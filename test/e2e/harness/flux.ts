@@ -1,6 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { commitOfFluxRevision } from '../../../common/contract/flux.js';
 import { cachedBuildDir } from './cached-build.js';
 import type { Cluster } from './control-plane.js';
 import { freePort } from './ports.js';
@@ -96,11 +97,8 @@ export const RECONCILE_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 /** Field manager of what this harness applies (CRDs, namespace, Flux objects); Flux applies as kustomize-controller. */
 export const HARNESS_FIELD_MANAGER = 'metricops-e2e';
 
-/** "main@sha1:<commit>" (Flux v2) or a bare commit -> the commit. */
-export function commitOfRevision(revision: string): string {
-  const digest = revision.lastIndexOf(':');
-  return digest >= 0 ? revision.slice(digest + 1) : revision.slice(revision.lastIndexOf('@') + 1);
-}
+/** "main@sha1:<commit>" (Flux v2) or a bare commit -> the commit (the contract's reading, common/contract/flux.ts). */
+export const commitOfRevision = commitOfFluxRevision;
 
 export async function fluxBinDir(): Promise<string> {
   return process.env.METRICOPS_FLUX_BIN || cachedBuildDir('build-flux.sh');

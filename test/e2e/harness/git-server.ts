@@ -25,6 +25,11 @@ export interface GitServer {
   repositoryUrl(name: string): string;
   /** Creates an empty bare repository <root>/<name>.git (default branch main) and returns its URL. */
   createRepository(name: string): Promise<string>;
+  /**
+   * The next push to `repository` (its POST git-receive-pack) waits until release(); `arrived` resolves when it has
+   * come in. For a push that is slow, or that someone else's push overtakes.
+   */
+  holdNextPush(repository: string): { arrived: Promise<void>; release(): void };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -108,8 +113,20 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   const backends = new Set<ChildProcess>();
   let server: Server | undefined;
   let requests = 0;
+  const gates = new Map<string, { arrive(): void; released: Promise<void> }>();
 
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
+    const gate = request.method === 'POST' ? gates.get(new URL(request.url ?? '/', 'http://git.invalid').pathname) : undefined;
+    if (gate) {
+      gates.delete(new URL(request.url ?? '/', 'http://git.invalid').pathname);
+      gate.arrive();
+      void gate.released.then(() => serveNow(request, response));
+      return;
+    }
+    serveNow(request, response);
+  };
+
+  const serveNow = (request: IncomingMessage, response: ServerResponse): void => {
     const started = Date.now();
     const backend = spawn('git', ['http-backend'], { env: cgiEnvironment(request, options.root), stdio: ['pipe', 'pipe', 'pipe'] });
     backends.add(backend);
@@ -201,6 +218,14 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       }
       await git(options.root, ['init', '--quiet', '--bare', '--initial-branch=main', join(options.root, `${name}.git`)]);
       return `${url}/${name}.git`;
+    },
+    holdNextPush(repository) {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      gates.set(`/${repository}.git/git-receive-pack`, { arrive, released });
+      return { arrived, release };
     },
     start,
     async stop() {

@@ -35,8 +35,14 @@ export class GitOpsRepository {
     return new GitOpsRepository(url, dir);
   }
 
-  /** Writes `files` (path -> content; null deletes), commits them with `message` and pushes main. */
+  /**
+   * Writes `files` (path -> content; null deletes), commits them with `message` and pushes main, as a person does:
+   * pulls (rebase) first, so commits others pushed meanwhile (metricops' write-back) stay.
+   */
   async commit(message: string, files: Record<string, string | null>): Promise<string> {
+    // An unreachable server: no pull; the push below fails and says so.
+    const remoteMain = await git(this.dir, ['ls-remote', 'origin', 'refs/heads/main']).catch(() => '');
+    if (remoteMain.trim() !== '') await git(this.dir, ['pull', '--quiet', '--rebase', 'origin', 'main']);
     for (const [path, content] of Object.entries(files)) {
       const file = join(this.dir, path);
       if (content === null) {

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
+import { Annotations } from '../../../common/contract/annotations.js';
 import { runLoad, type LoadReport } from '../../../examples/app/load-generator.js';
 import { startAlertmanager, type Alertmanager } from './alertmanager.js';
 import { CHECKOUT_IMAGE, checkoutManifest } from './checkout-manifest.js';
 import { kubeconfigYaml, type Cluster } from './control-plane.js';
-import { startFlux, type Flux } from './flux.js';
+import { watchDeploymentImages, type TemplateWatch } from './feedback-fixtures.js';
+import { commitOfRevision, startFlux, type Flux } from './flux.js';
 import { git, initRepository } from './git.js';
 import { startGitServer, type GitServer } from './git-server.js';
 import { GitOpsRepository } from './gitops-repository.js';
@@ -19,6 +22,26 @@ import { failOnExit, type ManagedProcess } from './processes.js';
 import { startPrometheus, type Prometheus, type PrometheusAlert } from './prometheus.js';
 import { repoRoot } from './repo-root.js';
 import { waitFor } from './wait.js';
+
+/**
+ * A GitOps-mode loop for one e2e test file, in its own temporary folder: waits until an earlier test's namespace
+ * (the demo's, shared by the loop tests, deleted without waiting) is gone. end() stops it and cleans up.
+ */
+export async function gitopsLoopForTest(cluster: Cluster, prefix: string): Promise<{ loop: MetricopsLoop; end(): Promise<void> }> {
+  await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, {
+    what: `namespace ${NAMESPACE} of an earlier test to be gone`, timeoutMs: 120_000, intervalMs: 500,
+  });
+  const workDir = await mkdtemp(join(tmpdir(), `metricops-${prefix}-`));
+  const loop = new MetricopsLoop({ cluster, workDir, deployBy: 'gitops' });
+  return {
+    loop,
+    async end() {
+      await loop.stop();
+      await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
+      if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** One step of the loop, as the demo prints it. */
 export interface TimelineStep {
@@ -47,6 +70,14 @@ export interface LoopOptions {
   /** Flux's GitRepository and Kustomization interval in GitOps mode (a Go duration); default 2s. */
   fluxInterval?: string;
   onStep?: (step: TimelineStep) => void;
+}
+
+/** What followGitOpsRollback() saw: the write-back on the Git server, Flux applying it, the hold released. */
+export interface GitOpsRollback {
+  writeBack: { commit: string; subject: string; trailers: string; seenAt: Date };
+  /** The Kustomization's lastAppliedRevision that first contained the write-back. */
+  applied: { revision: string; at: Date };
+  releasedAt: Date;
 }
 
 export interface DeploymentState {
@@ -95,6 +126,9 @@ export class MetricopsLoop {
   gitServer?: GitServer;
   gitopsRepository?: GitOpsRepository;
   flux?: Flux;
+  /** Every state of the Deployment's template the apiserver delivered since watchTemplate(). */
+  templateWatch?: TemplateWatch;
+  private readonly knownWriteBacks = new Set<string>();
   private webhook?: ManagedProcess;
   private feedback?: ManagedProcess;
   private appPort = 0;
@@ -202,6 +236,13 @@ export class MetricopsLoop {
     for (const file of ['namespace.yaml', 'feedback-serviceaccount.yaml', 'feedback-clusterrole.yaml', 'feedback-clusterrolebinding.yaml']) {
       await this.kubectl(['apply', '-f', join(base, file)]);
     }
+    // GitOps mode: the write-back to the served repository, and Flux with the RBAC of manifests/components/flux.
+    const gitops: string[] = [];
+    if (this.gitopsRepository) {
+      const flux = join(repoRoot(), 'manifests', 'components', 'flux');
+      for (const file of ['feedback-flux-clusterrole.yaml', 'feedback-flux-clusterrolebinding.yaml']) await this.kubectl(['apply', '-f', join(flux, file)]);
+      gitops.push('--gitops-repo', this.gitopsRepository.url, '--flux-reconcile', 'auto');
+    }
     const saToken = (await this.kubectl(['create', 'token', 'metricops-feedback', '-n', 'metricops', '--duration=2h'])).trim();
     const cluster = this.options.cluster.kubeConfig.getCurrentCluster();
     const kubeconfig = join(this.options.workDir, 'feedback.kubeconfig');
@@ -214,7 +255,7 @@ export class MetricopsLoop {
     await git(this.options.workDir, ['clone', '--quiet', '--bare', seed, this.auditDir]);
     this.feedback = startMetricops('metricops feedback', [
       'feedback', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', port,
-      '--token-file', tokenFile, '--git-repo', this.auditDir, '--data-dir', join(this.options.workDir, 'feedback-data'), ...extraArgs,
+      '--token-file', tokenFile, '--git-repo', this.auditDir, '--data-dir', join(this.options.workDir, 'feedback-data'), ...gitops, ...extraArgs,
     ], join(this.logDir, 'feedback.log'), { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'debug' });
     await Promise.race([
       failOnExit(this.feedback),
@@ -297,6 +338,60 @@ export class MetricopsLoop {
     return this.readDeployment();
   }
 
+  /** Watches the Deployment: every template state the apiserver delivers (no polling gaps), for flip-backs. */
+  async watchTemplate(): Promise<TemplateWatch> {
+    this.templateWatch ??= await watchDeploymentImages(this.options.cluster.kubeConfig, NAMESPACE);
+    return this.templateWatch;
+  }
+
+  /**
+   * Flip-backs: template states with the `bad` version delivered after the first state back at `good` (that followed
+   * a state at `bad`): what the GitOps engine undoing a rollback looks like.
+   */
+  flipBacks(good: string, bad: string): number {
+    const images = (this.templateWatch?.seen ?? []).filter((state) => state.name === DEPLOYMENT).map((state) => state.image);
+    const rolledBack = images.indexOf(`${IMAGE}:${good}`, images.indexOf(`${IMAGE}:${bad}`));
+    if (images.indexOf(`${IMAGE}:${bad}`) < 0 || rolledBack < 0) return 0;
+    return images.slice(rolledBack).filter((image) => image === `${IMAGE}:${bad}`).length;
+  }
+
+  /**
+   * GitOps mode, after a rollback: waits for metricops' write-back commit (Metricops-Decision trailer) on the Git
+   * server, for Flux to apply a revision that contains it, and for metricops to release its hold; marks each.
+   */
+  async followGitOpsRollback(timeoutMs = 180_000): Promise<GitOpsRollback> {
+    const flux = this.flux;
+    if (!flux || !this.gitopsRepository) throw new Error('followGitOpsRollback() needs startGitOps() first');
+    const dir = this.gitopsDir;
+    const commit = await waitFor(async () => {
+      if ((await git(dir, ['fetch', '--quiet', 'origin']).catch(() => null)) === null) return undefined;
+      const hashes = (await git(dir, ['log', '--format=%H', '--fixed-strings', '--grep=Metricops-Decision: ', 'origin/main'])).split('\n').filter(Boolean);
+      return hashes.find((hash) => !this.knownWriteBacks.has(hash));
+    }, { what: 'metricops\' write-back commit on the Git server', timeoutMs, intervalMs: 100 });
+    const seenAt = new Date();
+    this.knownWriteBacks.add(commit);
+    const subject = (await git(dir, ['log', '-1', '--format=%s', commit])).trim();
+    const trailers = (await git(dir, ['log', '-1', '--format=%(trailers:only,unfold)', commit])).trim();
+    this.mark(`metricops pushed the write-back ${commit.slice(0, 7)}: "${subject}"`);
+    const revision = await waitFor(async () => {
+      const applied = (await flux.kustomizationStatus(GITOPS.kustomization)).lastAppliedRevision;
+      if (!applied) return undefined;
+      const appliedCommit = commitOfRevision(applied);
+      if (appliedCommit === commit) return applied;
+      await git(dir, ['fetch', '--quiet', 'origin']).catch(() => undefined);
+      const contains = await git(dir, ['merge-base', '--is-ancestor', commit, appliedCommit]).then(() => true, () => false);
+      return contains ? applied : undefined;
+    }, { what: `Flux to apply the write-back ${commit.slice(0, 7)}`, timeoutMs, intervalMs: 100 });
+    const appliedAt = new Date();
+    this.mark(`Flux applied ${commitOfRevision(revision).slice(0, 7)}${commitOfRevision(revision) === commit ? ' (the write-back)' : ` (contains the write-back ${commit.slice(0, 7)})`} ${((appliedAt.getTime() - seenAt.getTime()) / 1000).toFixed(1)}s after the push`);
+    await waitFor(async () => ((await this.readDeployment()).annotations[Annotations.gitopsHold] === undefined ? true : undefined), {
+      what: 'metricops to release its hold', timeoutMs, intervalMs: 100,
+    });
+    const releasedAt = new Date();
+    this.mark('metricops released its hold: Flux manages the Deployment again (kustomize.toolkit.fluxcd.io/reconcile removed)');
+    return { writeBack: { commit, subject, trailers, seenAt }, applied: { revision, at: appliedAt }, releasedAt };
+  }
+
   /** Steady load on the app until stop(). */
   startLoad(): void {
     const rate = this.options.loadRate ?? 20;
@@ -356,7 +451,7 @@ export class MetricopsLoop {
   }
 
   /** The decision records the feedback pipeline pushed to the audit remote (audit/<day>.jsonl on main). */
-  async auditRecords(): Promise<{ outcome: string; reason: string; alert?: { labels?: Record<string, string> }; deployment?: unknown }[]> {
+  async auditRecords(): Promise<{ id?: string; outcome: string; reason: string; alert?: { labels?: Record<string, string> }; deployment?: unknown; gitCommit?: string; gitops?: { stage: string } }[]> {
     const files = (await git(this.auditDir, ['ls-tree', '-r', '--name-only', 'main'])).split('\n').filter((file) => file.endsWith('.jsonl'));
     const records = [];
     for (const file of files) {
@@ -394,6 +489,7 @@ export class MetricopsLoop {
   async stop(): Promise<LoadReport | undefined> {
     this.loadControl.abort();
     const report = await this.load;
+    this.templateWatch?.stop();
     await this.flux?.stop();
     await this.gitServer?.stop();
     await this.standIn?.stop();

@@ -28,6 +28,25 @@ describe('GitRepository', () => {
     expect((await repo.log()).map((entry) => entry.message)).toEqual(['change rules', 'add rules']);
   });
 
+  test('a message far over the 128 KiB argument limit is committed whole (it goes through a file, not argv)', async () => {
+    const repo = await GitRepository.open(join(root, 'work'), silentLogger());
+    await writeFile(join(repo.dir, 'log.txt'), 'x\n');
+    const body = Array.from({ length: 20_000 }, (_, index) => `line ${index} of a long message`).join('\n');
+    expect(Buffer.byteLength(body)).toBeGreaterThan(4 * 128 * 1024);
+    await repo.commit(['log.txt'], `subject\n\n${body}`);
+    expect(execFileSync('git', ['log', '-1', '--format=%B'], { cwd: repo.dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trimEnd()).toBe(`subject\n\n${body}`);
+  });
+
+  test('a stale index.lock (a git killed mid-commit) is removed on request, and commits work again', async () => {
+    const repo = await GitRepository.open(join(root, 'work'), silentLogger());
+    await writeFile(join(repo.dir, '.git', 'index.lock'), '');
+    await writeFile(join(repo.dir, 'a.txt'), 'a\n');
+    await expect(repo.commit(['a.txt'], 'blocked')).rejects.toThrow(/index\.lock/);
+    expect(await repo.removeStaleIndexLock()).toBe(true);
+    expect(await repo.removeStaleIndexLock()).toBe(false);
+    expect(await repo.commit(['a.txt'], 'unblocked')).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   test('commits only the paths it is given, leaving other changes alone', async () => {
     const repo = await GitRepository.open(join(root, 'work'), silentLogger());
     await writeFile(join(repo.dir, 'mine.txt'), 'a\n');
@@ -35,6 +54,20 @@ describe('GitRepository', () => {
     await repo.commit(['mine.txt'], 'mine');
     expect(git(repo.dir, 'show', '--name-only', '--format=', 'HEAD')).toBe('mine.txt');
     expect(git(repo.dir, 'status', '--porcelain')).toBe('?? theirs.txt');
+  });
+
+  test('tells whether a commit contains another, finds a commit by trailer, shows a file at a commit', async () => {
+    const repo = await GitRepository.open(join(root, 'work'), silentLogger());
+    await writeFile(join(repo.dir, 'a.txt'), 'one\n');
+    const first = (await repo.commit(['a.txt'], 'one'))!;
+    await writeFile(join(repo.dir, 'a.txt'), 'two\n');
+    const second = (await repo.commit(['a.txt'], 'two\n\nbody\n\nMetricops-Decision: d7\n'))!;
+    expect([await repo.contains(second, first), await repo.contains(first, second), await repo.contains(first, first)]).toEqual([true, false, true]);
+    expect(await repo.contains(first, '0'.repeat(40))).toBe(false);
+    expect(await repo.findTrailer('Metricops-Decision', 'd7')).toBe(second);
+    expect(await repo.findTrailer('Metricops-Decision', 'd')).toBeNull();
+    expect([await repo.show(first, 'a.txt'), await repo.show(first, 'b.txt')]).toEqual(['one\n', null]);
+    expect([await repo.resolve('HEAD~1'), await repo.resolve('nope')]).toEqual([first, null]);
   });
 
   test('a rejected push is rebased onto the remote and pushed again, never forced', async () => {

@@ -149,7 +149,7 @@ describe('feedback server', () => {
   test('a body above the limit is a 413 naming the limit', async () => {
     const response = await post(webhookPayload({ commonAnnotations: { description: 'x'.repeat(5000) } }));
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { error: string }).error).toMatch(/limit is 4096 bytes/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/larger than the limit of 4096 bytes; lower Alertmanager's max_alerts/);
     expect(sink.submitted).toHaveLength(0);
     expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_notifications_total')).toContain('result="too-large"} 1');
   });

@@ -26,6 +26,7 @@ interface Replica {
   adapters: KubernetesAdapters;
   pipeline: FeedbackPipeline;
   recorder: ListRecorder;
+  clock: ManualClock;
 }
 
 const FAST = { retry: { initialDelayMs: 5, maxDelayMs: 20, maxElapsedMs: 2_000 } };
@@ -48,7 +49,7 @@ describe('FeedbackPipeline with the Kubernetes adapters', () => {
       clock,
       logger: silentLogger(),
     });
-    const created = { adapters, pipeline, recorder };
+    const created = { adapters, pipeline, recorder, clock };
     replicas.push(created);
     return created;
   }
@@ -96,6 +97,29 @@ describe('FeedbackPipeline with the Kubernetes adapters', () => {
     expect(apiserver.events.map((event) => [event.reason, event.involvedObject.name, event.involvedObject.uid])).toEqual([
       ['RolledBack', 'checkout', 'uid-checkout'],
     ]);
+  });
+
+  test("1,000 identical decisions write one Event, at most 25 times (client-go's burst); a later write carries the whole count", async () => {
+    const { pipeline, recorder, clock } = await replica();
+    const ticket = (fingerprint: string) => alert({ fingerprint, labels: { ...alert().labels, slo_severity: 'ticket' } });
+    const before = apiserver.requests.length;
+
+    pipeline.submit(Array.from({ length: 1000 }, (_, index) => ticket(`f${index}`)));
+    await pipeline.drain();
+
+    expect(recorder.records).toHaveLength(1000);
+    expect(new Set(recorder.records.map((record) => record.skip))).toEqual(new Set(['severity-not-selected']));
+    const writes = apiserver.requests.slice(before).filter((request) => request.includes('/events'));
+    expect(writes).toEqual(['POST /api/v1/namespaces/shop/events', ...Array<string>(24).fill(`PATCH /api/v1/namespaces/shop/events/${apiserver.events[0]!.metadata!.name}`)]);
+    expect(apiserver.events).toHaveLength(1);
+    expect(apiserver.events[0]).toMatchObject({ reason: 'RollbackSkipped', count: 25, involvedObject: { name: 'checkout', uid: 'uid-checkout' } });
+
+    // Five minutes on, the bucket has one write again: it carries every decision of the series so far.
+    clock.advance(5 * 60_000);
+    pipeline.submit([ticket('late')]);
+    await pipeline.drain();
+    expect(apiserver.events).toHaveLength(1);
+    expect(apiserver.events[0]).toMatchObject({ count: 1001, lastTimestamp: '2026-11-21T10:11:02Z' });
   });
 
   test('two replicas receiving the same alert: exactly one rolls back, the other changes nothing', async () => {

@@ -3,7 +3,9 @@ import { ManualClock } from '../../../common/clock.js';
 import { Annotations } from '../../../common/contract/annotations.js';
 import { silentLogger } from '../../../common/logger.js';
 import type { DecisionRecord, DeploymentState, ReplicaSetState } from '../../../feedback-pipeline/model.js';
-import type { DecisionRecorder, DeploymentCache, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult } from '../../../feedback-pipeline/ports.js';
+import type {
+  DecisionRecorder, DeploymentCache, GitOpsHolds, GitOpsWriter, RollbackExecutor, RollbackRequest, RollbackResult, WriteBackRequest,
+} from '../../../feedback-pipeline/ports.js';
 import { FeedbackPipeline, PipelineBusyError, PipelineClosedError } from '../../../feedback-pipeline/pipeline.js';
 import { alert, deploymentState, simpleHistory } from './core/fixtures.js';
 
@@ -53,7 +55,7 @@ const rolledBack = async (): Promise<RollbackResult> => ({
 });
 
 function setup(
-  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; recorders?: DecisionRecorder[]; maxPending?: number; cluster?: string } = {},
+  options: { executor?: FakeExecutor; dryRun?: boolean; gitOpsWriter?: GitOpsWriter; gitOpsHolds?: GitOpsHolds; recorders?: DecisionRecorder[]; maxPending?: number; cluster?: string } = {},
 ) {
   const cache = new FakeCache();
   const executor = options.executor ?? new FakeExecutor(rolledBack);
@@ -63,6 +65,7 @@ function setup(
     executor,
     recorders: [...(options.recorders ?? []), recorder],
     ...(options.gitOpsWriter ? { gitOpsWriter: options.gitOpsWriter } : {}),
+    ...(options.gitOpsHolds ? { gitOpsHolds: options.gitOpsHolds } : {}),
     clock: new ManualClock('2026-11-21T10:06:02Z'),
     logger: silentLogger(),
     settings: {
@@ -268,7 +271,12 @@ describe('FeedbackPipeline', () => {
   });
 
   test.each([
-    { description: 'a Deployment with metricops.io/git-path gets its good images written back', writeBack: async () => 'c0ffee', commit: 'c0ffee', error: undefined },
+    {
+      description: 'a Deployment with metricops.io/git-path gets its good images written back',
+      writeBack: async () => ({ commit: 'c0ffee', revision: 'c0ffee' }),
+      commit: 'c0ffee',
+      error: undefined,
+    },
     {
       description: 'a failed write-back keeps the rollback and says why in the record',
       writeBack: async () => Promise.reject(new Error('push rejected')),
@@ -276,10 +284,10 @@ describe('FeedbackPipeline', () => {
       error: 'GitOps write-back of apps/checkout.yaml failed: push rejected',
     },
   ])('$description', async ({ writeBack, commit, error }) => {
-    const calls: Array<[DecisionRecord, string]> = [];
+    const calls: WriteBackRequest[] = [];
     const gitOpsWriter: GitOpsWriter = {
-      writeBack: (record, path) => {
-        calls.push([record, path]);
+      writeBack: (request) => {
+        calls.push(request);
         return writeBack();
       },
     };
@@ -287,10 +295,43 @@ describe('FeedbackPipeline', () => {
     cache.deployments[0]!.annotations[Annotations.gitPath] = 'apps/checkout.yaml';
     pipeline.submit([alert()]);
     await pipeline.drain();
-    expect(calls.map(([record, path]) => [record.outcome, record.to?.images, path])).toEqual([['rolled-back', { app: 'shop/checkout:v1' }, 'apps/checkout.yaml']]);
+    expect(calls.map((request) => [request.decision, request.to.images, request.gitPath])).toEqual([[recorder.records[0]!.id, { app: 'shop/checkout:v1' }, 'apps/checkout.yaml']]);
     expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back' });
     expect(recorder.records[0]!.gitCommit).toBe(commit);
     expect(recorder.records[0]!.error).toBe(error);
+  });
+
+  test.each([
+    { description: 'with the hold keeper, the rollback holds the Deployment and the keeper writes back: the record says held, with the commit', written: { commit: 'c0ffee', revision: 'c0ffee' }, commit: 'c0ffee', error: undefined },
+    {
+      description: 'a first write-back that fails keeps the hold (retried by the keeper) and says so in the record',
+      written: { error: 'cannot fetch origin' },
+      commit: undefined,
+      error: 'GitOps write-back of apps/checkout.yaml failed: cannot fetch origin; the Deployment stays held and the write-back is retried',
+    },
+  ])('$description', async ({ written, commit, error }) => {
+    const hold = { decision: 'd', alert: { name: 'a', fingerprint: 'f', startsAt: 's', source: 'webhook' as const }, since: '2026-11-21T10:06:03.000Z', reason: 'r', gitPath: 'apps/checkout.yaml', from: { images: {} }, to: { images: {} }, previousFluxReconcile: null };
+    const executor = new FakeExecutor(async (request) => ({ ...(await rolledBack()), ...(request.hold ? { hold } : {}) }));
+    const kept: unknown[] = [];
+    const gitOpsHolds: GitOpsHolds = { keep: async (deployment, record) => (kept.push([deployment, record]), written) };
+    const { cache, recorder, pipeline } = setup({ executor, gitOpsHolds });
+    cache.deployments[0]!.annotations[Annotations.gitPath] = 'apps/checkout.yaml';
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(executor.requests[0]!.hold).toEqual({ decision: recorder.records[0]!.id, gitPath: 'apps/checkout.yaml', source: 'webhook' });
+    expect(kept).toEqual([[{ namespace: 'shop', name: 'checkout' }, hold]]);
+    expect(recorder.records[0]).toMatchObject({ outcome: 'rolled-back', gitops: { stage: 'holding', heldSince: hold.since } });
+    expect(recorder.records[0]!.gitCommit).toBe(commit);
+    expect(recorder.records[0]!.error).toBe(error);
+  });
+
+  test('without metricops.io/git-path there is no hold', async () => {
+    const gitOpsHolds: GitOpsHolds = { keep: async () => ({ error: 'never called' }) };
+    const { executor, recorder, pipeline } = setup({ gitOpsHolds });
+    pipeline.submit([alert()]);
+    await pipeline.drain();
+    expect(executor.requests[0]!.hold).toBeUndefined();
+    expect(recorder.records[0]!.gitops).toBeUndefined();
   });
 
   test('beyond maxPending waiting alerts, submit throws PipelineBusyError and takes none of them', async () => {

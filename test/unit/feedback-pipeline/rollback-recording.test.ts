@@ -135,7 +135,7 @@ receivers:
     await pipeline.drain();
     // The poller sees the same alert occurrence: the pipeline takes it as a duplicate.
     const poller = new AlertmanagerPoller({ url: alertmanager.url, sink: pipeline, clock, logger, metrics });
-    expect(await poller.pollOnce()).toEqual({ outcome: 'submitted', alerts: 1 });
+    expect(await poller.pollOnce()).toEqual({ outcome: 'submitted', alerts: 1, invalid: 0, deferred: 0 });
     await pipeline.drain();
     await auditLog.flush();
     expect(requests).toHaveLength(1);

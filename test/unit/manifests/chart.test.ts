@@ -150,6 +150,11 @@ describe('the feedback RBAC in the chart', () => {
     expect(defined('metricops.feedback.clusterRules')).toEqual((onlyObject('ClusterRole', 'metricops-feedback') as unknown as V1ClusterRole).rules);
   });
 
+  test('the Flux rules (feedback.fluxReconcile) are the ClusterRole of manifests/components/flux, rule for rule', () => {
+    const component = kubeObjects().filter((document) => document.object.kind === 'ClusterRole' && document.file.startsWith('manifests/components/flux/'));
+    expect(defined('metricops.feedback.fluxRules')).toEqual((component[0]!.object as unknown as V1ClusterRole).rules);
+  });
+
   test('the rules in its own namespace are the kustomize Role\'s (none today; leader election adds its Lease to both)', () => {
     const roles = kubeObjects().filter((document) => document.object.kind === 'Role' && document.file.startsWith('manifests/base/'));
     expect(defined('metricops.feedback.namespaceRules')).toEqual(roles.flatMap((document) => (document.object as unknown as V1ClusterRole).rules ?? []));

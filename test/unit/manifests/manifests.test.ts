@@ -27,7 +27,7 @@ describe('every manifest file', () => {
     }
   });
 
-  test.each(['manifests/base', 'manifests/overlays/cert-manager', 'manifests/overlays/self-signed', 'manifests/components/git-ssh'])('%s: the kustomization lists every YAML file beside it and only files that exist', (dir) => {
+  test.each(['manifests/base', 'manifests/overlays/cert-manager', 'manifests/overlays/self-signed', 'manifests/components/git-ssh', 'manifests/components/flux'])('%s: the kustomization lists every YAML file beside it and only files that exist', (dir) => {
     const kustomization = parse(readFileSync(join(repoRoot, dir, 'kustomization.yaml'), 'utf8')) as {
       resources?: string[];
       patches?: Array<{ path?: string }>;
@@ -192,11 +192,13 @@ describe('Deployments', () => {
 describe('RBAC', () => {
   test('only the feedback pipeline is bound to a role: the webhook needs no API access', () => {
     const bindings = kubeObjects().filter((document) => ['ClusterRoleBinding', 'RoleBinding'].includes(document.object.kind));
-    expect(bindings.map((document) => (document.object as unknown as { subjects: unknown[] }).subjects)).toEqual([
-      [{ kind: 'ServiceAccount', name: 'metricops-feedback', namespace: 'metricops' }],
-    ]);
+    for (const binding of bindings) {
+      expect((binding.object as unknown as { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: 'metricops-feedback', namespace: 'metricops' }]);
+    }
+    // The base role, and the opt-in Flux role of components/flux.
     expect(bindings.map((document) => (document.object as unknown as { roleRef: unknown }).roleRef)).toEqual([
       { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback' },
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metricops-feedback-flux' },
     ]);
   });
 
@@ -215,6 +217,7 @@ describe('RBAC', () => {
         'watch replicasets.apps',
         'patch replicasets.apps',
         'create events.core',
+        'patch events.core',
       ].sort(),
     );
     expect(role.rules!.some((rule) => rule.resourceNames !== undefined || rule.nonResourceURLs !== undefined)).toBe(false);

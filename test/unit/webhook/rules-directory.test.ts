@@ -82,6 +82,26 @@ describe('loadRulesDirectory', () => {
     expect((await loadRulesDirectory(dir, clock)).fingerprint).not.toBe(first.fingerprint);
   });
 
+  test('a file that is not UTF-8, an alias bomb, a prototype-named label and a symlink loop are issues or safe; the good rules still load', async () => {
+    const rule = (slo: string, extra = '') => `groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n        labels: {slo: ${slo}, slo_severity: page${extra}}\n`;
+    await write('good.yaml', rule('good', ', __proto__: polluted, constructor: c'));
+    await writeFile(join(dir, 'latin1.yaml'), Buffer.concat([Buffer.from(rule('latin').slice(0, 20)), Buffer.from([0xe9, 0xff])]));
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    await write('bomb.yaml', `${laughs}\ngroups: []\n`);
+    await mkdir(join(dir, 'loop'));
+    await symlink('..', join(dir, 'loop', 'again'));
+    const { index, issues } = await loadRulesDirectory(dir, clock);
+    expect([...index.bySlo.keys()]).toEqual(['good']);
+    expect(index.bySlo.get('good')).toHaveLength(1);
+    expect(({} as Record<string, unknown>).slo_severity).toBeUndefined();
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { source: join(dir, 'latin1.yaml'), message: 'is not UTF-8 text: rule files are YAML in UTF-8' },
+        expect.objectContaining({ source: join(dir, 'bomb.yaml'), document: 0, message: expect.stringMatching(/^YAML: .*alias/i) }),
+      ]),
+    );
+  });
+
   test('a missing directory is invalid input naming the directory and the flag', async () => {
     const missing = join(dir, 'nope');
     const error = await loadRulesDirectory(missing, clock).catch((caught: unknown) => caught);

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import fastJsonPatch from 'fast-json-patch';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../common/clock.js';
@@ -114,8 +115,8 @@ describe('webhook server over TLS', () => {
     expect(await registry.getSingleMetricAsString('metricops_webhook_fail_open_total')).toMatch(/metricops_webhook_fail_open_total [1-9]/);
   });
 
-  test.each([
-    { description: 'a body that is not JSON', body: 'this is not json', headers: undefined, status: 400, message: /request body is not a JSON object/ },
+  test.each<{ description: string; body: string | Buffer; headers: Record<string, string> | undefined; status: number; message: RegExp; uid?: string }>([
+    { description: 'a body that is not JSON', body: 'this is not json', headers: undefined, status: 400, message: /request body is not JSON/ },
     { description: 'a wrong content type', body: '{}', headers: { 'content-type': 'text/plain' }, status: 415, message: /content type must be application\/json, got text\/plain/ },
     { description: 'JSON that is not an AdmissionReview', body: '{"hello":"world"}', headers: undefined, status: 400, message: /request body: apiVersion: must be "admission\.k8s\.io\/v1".*kind: must be "AdmissionReview".*request:/ },
     {
@@ -127,6 +128,19 @@ describe('webhook server over TLS', () => {
       uid: 'uid-beta',
     },
     { description: 'an oversize body', body: Buffer.alloc(3 * 1024 * 1024 + 1, 0x20), headers: undefined, status: 413, message: /larger than the limit of 3145728 bytes/ },
+    { description: 'Content-Encoding gzip on a body that is not compressed', body: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, status: 400, message: /not valid gzip data/ },
+    { description: 'Content-Encoding br on a body that is not compressed', body: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, status: 400, message: /not valid br data/ },
+    { description: 'an unsupported Content-Encoding', body: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'zstd' }, status: 415, message: /Content-Encoding "zstd" is not supported/ },
+    { description: 'a gzip bomb', body: gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, status: 413, message: /larger than the limit of 3145728 bytes/ },
+    { description: 'a charset other than UTF-8', body: '{}', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, status: 415, message: /charset "iso-8859-1" is not supported/ },
+    { description: 'bytes that are not UTF-8', body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), headers: undefined, status: 400, message: /not valid UTF-8/ },
+    {
+      description: 'an object nested 100,000 deep',
+      body: JSON.stringify(admissionReview(admissionRequest('CREATE', deployment(), undefined, { uid: 'uid-deep' }))).replace(/}$/, `,"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+      headers: undefined,
+      status: 400,
+      message: /nests arrays and objects deeper than 1000 levels/,
+    },
   ])('$description gets a clear 4xx in a well-formed AdmissionReview, and the server keeps serving', async ({ body, headers, status, message, uid }) => {
     const answer = await post(body, headers ?? { 'content-type': 'application/json' });
     expect(answer.status).toBe(status);
@@ -134,6 +148,24 @@ describe('webhook server over TLS', () => {
     expect(review).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: uid ?? '', allowed: false, status: { code: status } } });
     expect(review.response.status?.message).toMatch(message);
     expect((await admitJson(admissionReview(admissionRequest('CREATE', deployment())))).status).toBe(200);
+  });
+
+  test('a Deployment with __proto__, constructor and prototype annotations is stamped, those annotations untouched', async () => {
+    const object = deployment({ annotations: { [Annotations.slo]: 'checkout-availability', constructor: 'c', prototype: 'p' } }) as { metadata: { annotations: Record<string, string> } };
+    const text = JSON.stringify(admissionReview(admissionRequest('CREATE', object, undefined, { uid: 'uid-proto' }))).replace('"constructor":"c"', '"__proto__":"x","constructor":"c"');
+    const answer = await post(text);
+    expect(answer.status).toBe(200);
+    const review = JSON.parse(answer.body) as AdmissionAnswer;
+    expect(review.response).toMatchObject({ uid: 'uid-proto', allowed: true, patchType: 'JSONPatch' });
+    const patch = JSON.parse(Buffer.from(review.response.patch!, 'base64').toString()) as fastJsonPatch.Operation[];
+    expect(patch.map((operation) => operation.path).filter((path) => /__proto__|constructor|prototype/.test(path))).toEqual([]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  test.each(['/healthz', '/readyz', '/metrics'])('POST %s is a 405 naming GET', async (path) => {
+    const answer = await httpsCall(server.port, pair.caCert, 'POST', path, '{}');
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe('GET');
   });
 
   test('200 concurrent requests are each answered with their own uid', async () => {

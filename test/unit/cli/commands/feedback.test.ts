@@ -46,6 +46,9 @@ describe('metricops feedback', () => {
     ['an Alertmanager URL that is not a URL', ['--alertmanager-url', 'http://'], /--alertmanager-url "http:\/\/" is not a URL/],
     ['a body limit below 1 KiB', ['--max-body-bytes', '10'], /--max-body-bytes "10"/],
     ['an Alertmanager token without an Alertmanager URL', ['--alertmanager-token-file', 'token'], /--alertmanager-token-file needs --alertmanager-url/],
+    ['Flux reconcile requests without a GitOps repository', ['--flux-reconcile', 'auto'], /--flux-reconcile needs --gitops-repo/],
+    ['a Flux GitRepository that is not NAMESPACE/NAME', ['--gitops-repo', 'g.git', '--flux-reconcile', 'flux-system'], /--flux-reconcile "flux-system": use auto, or the GitRepository as NAMESPACE\/NAME/],
+    ['a GitOps settle time that is not a duration', ['--gitops-settle', 'soon'], /--gitops-settle: "soon" is not a duration/],
     ['an unknown flag', ['--tokenfile', 'x'], /unknown option '--tokenfile'/],
   ])('%s is a usage error (exit 2) naming the flag', async (_description, flags, message) => {
     const { context, err } = testContext();

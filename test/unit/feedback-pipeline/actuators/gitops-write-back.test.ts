@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitRepository } from '../../../../common/git-repository.js';
 import { silentLogger } from '../../../../common/logger.js';
-import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
+import { parseTrailers } from '../../../../common/contract/write-back-commit.js';
+import type { WriteBackRequest } from '../../../../feedback-pipeline/ports.js';
 import { GitOpsManifestWriter, GitOpsPathError, resolveInside } from '../../../../feedback-pipeline/actuators/gitops-write-back.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -25,15 +26,15 @@ spec:
           image: registry.example/shop/checkout:2.0.0
 `;
 
-const record: DecisionRecord = {
-  id: 'd1',
-  time: '2026-11-21T14:31:00.000Z',
-  outcome: 'rolled-back',
+const GIT_PATH = 'apps/checkout/deployment.yaml';
+const request: WriteBackRequest = {
+  decision: 'd1',
+  gitPath: GIT_PATH,
   reason: 'checkout-availability burns 14x after the rollout',
-  alert: { name: 'CheckoutBurn', fingerprint: 'fp1', labels: {}, startsAt: '2026-11-21T14:30:00.000Z', source: 'webhook' },
+  alert: { name: 'CheckoutBurn', fingerprint: 'fp1', startsAt: '2026-11-21T14:30:00.000Z' },
   deployment: { namespace: 'shop', name: 'checkout' },
-  from: { revision: 3, replicaSet: 'checkout-3', images: { app: 'registry.example/shop/checkout:2.0.0' } },
-  to: { revision: 2, replicaSet: 'checkout-2', images: { app: 'registry.example/shop/checkout:1.9.3' } },
+  from: { revision: 3, images: { app: 'registry.example/shop/checkout:2.0.0' } },
+  to: { revision: 2, images: { app: 'registry.example/shop/checkout:1.9.3' } },
 };
 
 describe('GitOpsManifestWriter', () => {
@@ -63,8 +64,9 @@ describe('GitOpsManifestWriter', () => {
     await other.pushWithRebase();
 
     const writer = new GitOpsManifestWriter({ repo, push: true, logger: silentLogger() });
-    const hash = await writer.writeBack(record, 'apps/checkout/deployment.yaml');
+    const { commit: hash, revision } = await writer.writeBack(request);
     expect(hash).toMatch(/^[0-9a-f]{40}$/);
+    expect(revision).toBe(hash);
 
     const check = await GitRepository.clone(remote, join(root, 'check'), silentLogger());
     expect(await readFile(join(check.dir, 'apps', 'checkout', 'deployment.yaml'), 'utf8')).toBe(
@@ -72,16 +74,58 @@ describe('GitOpsManifestWriter', () => {
     );
     expect(await readFile(join(check.dir, 'README.md'), 'utf8')).toBe('apps\n');
     expect(git(check.dir, 'log', '--format=%s', '-3').split('\n')).toEqual([
-      'rollback shop/checkout: app=registry.example/shop/checkout:1.9.3',
+      'revert checkout to 1.9.3: CheckoutBurn burning since 2026-11-21T14:30:00.000Z',
       'someone else',
       'seed',
     ]);
-    expect(git(check.dir, 'log', '-1', '--format=%b')).toContain('Decision: d1');
+    // Git itself reads the trailers.
+    expect(git(check.dir, 'log', '-1', '--format=%(trailers:only,unfold)').split('\n')).toEqual([
+      'Metricops-Decision: d1',
+      'Metricops-Deployment: shop/checkout',
+      'Metricops-Alert: CheckoutBurn fingerprint=fp1 startsAt=2026-11-21T14:30:00.000Z',
+      'Metricops-From: app=registry.example/shop/checkout:2.0.0',
+      'Metricops-To: app=registry.example/shop/checkout:1.9.3',
+    ]);
+    expect(parseTrailers(git(check.dir, 'log', '-1', '--format=%B'))[0]).toEqual({ key: 'Metricops-Decision', value: 'd1' });
+    expect(git(check.dir, 'log', '-1', '--format=%b')).toContain('Why: checkout-availability burns 14x after the rollout');
     expect(git(check.dir, 'show', '--stat', '--format=', 'HEAD')).toContain('1 file changed, 1 insertion(+), 1 deletion(-)');
 
-    // The same rollback again changes nothing and makes no commit.
-    expect(await writer.writeBack(record, 'apps/checkout/deployment.yaml')).toBeNull();
+    // The same rollback again (a duplicate notification, a restart) finds its commit: no second one.
+    expect(await writer.writeBack(request)).toEqual({ commit: hash, revision: hash });
     expect(git(remote, 'rev-parse', 'main')).toBe(hash);
+  }, 30_000);
+
+  test('two writers (two replicas) writing back the same decision make one commit between them', async () => {
+    const a = new GitOpsManifestWriter({ repo: await GitRepository.clone(remote, join(root, 'a'), silentLogger()), push: true, logger: silentLogger() });
+    const b = new GitOpsManifestWriter({ repo: await GitRepository.clone(remote, join(root, 'b'), silentLogger()), push: true, logger: silentLogger() });
+    const [first, second] = await Promise.all([a.writeBack(request), b.writeBack(request)]);
+    expect(second.commit).toBe(first.commit);
+    expect(git(remote, 'log', '--format=%s', 'main').split('\n')).toEqual([
+      'revert checkout to 1.9.3: CheckoutBurn burning since 2026-11-21T14:30:00.000Z',
+      'seed',
+    ]);
+  }, 30_000);
+
+  test('a commit left unpushed (Git was down) is pushed by the next attempt, not written again', async () => {
+    const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
+    const writer = new GitOpsManifestWriter({ repo, push: true, logger: silentLogger() });
+    execFileSync('mv', [remote, `${remote}.away`]);
+    await expect(writer.writeBack(request)).rejects.toThrow();
+    execFileSync('mv', [`${remote}.away`, remote]);
+    const { commit } = await writer.writeBack(request);
+    expect(git(remote, 'log', '--format=%H %s', 'main').split('\n')).toEqual([
+      `${commit} revert checkout to 1.9.3: CheckoutBurn burning since 2026-11-21T14:30:00.000Z`,
+      expect.stringMatching(/ seed$/),
+    ]);
+  }, 30_000);
+
+  test('Git that already has the good images gets no commit; its head is the revision to apply', async () => {
+    const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
+    const writer = new GitOpsManifestWriter({ repo, push: true, logger: silentLogger() });
+    const already = { ...request, to: request.from };
+    expect(await writer.writeBack(already)).toEqual({ commit: null, revision: git(remote, 'rev-parse', 'main') });
+    expect(await writer.headHas(git(remote, 'rev-parse', 'main'), already)).toBe(true);
+    expect(await writer.headHas(git(remote, 'rev-parse', 'main'), request)).toBe(false);
   }, 30_000);
 
   test.each([
@@ -101,15 +145,15 @@ describe('GitOpsManifestWriter', () => {
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
     await symlink(join(root, 'outside.yaml'), join(repo.dir, 'apps', 'escape.yaml'));
     const writer = new GitOpsManifestWriter({ repo, push: false, logger: silentLogger() });
-    await expect(writer.writeBack(record, 'apps/escape.yaml')).rejects.toThrow(/through a symbolic link/);
+    await expect(writer.writeBack({ ...request, gitPath: 'apps/escape.yaml' })).rejects.toThrow(/through a symbolic link/);
     expect(await readFile(join(root, 'outside.yaml'), 'utf8')).toBe(MANIFEST);
   });
 
   test('a manifest without the Deployment fails the write-back with the path named, leaving the file alone', async () => {
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
     const writer = new GitOpsManifestWriter({ repo, push: false, logger: silentLogger() });
-    const other = { ...record, deployment: { namespace: 'shop', name: 'cart' } };
-    await expect(writer.writeBack(other, 'apps/checkout/deployment.yaml')).rejects.toThrow(/apps\/checkout\/deployment.yaml has no Deployment shop\/cart/);
+    const other = { ...request, deployment: { namespace: 'shop', name: 'cart' } };
+    await expect(writer.writeBack(other)).rejects.toThrow(/apps\/checkout\/deployment.yaml has no Deployment shop\/cart/);
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');
   });
 });

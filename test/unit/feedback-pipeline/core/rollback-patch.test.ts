@@ -4,8 +4,11 @@ import {
   badRevisionPatch,
   badRevisionRecord,
   deploymentRollbackPatch,
+  gitOpsHoldRecord,
   rolledBackFromRecord,
 } from '../../../../feedback-pipeline/core/rollback-patch.js';
+import { FluxKeys } from '../../../../common/contract/flux.js';
+import { formatGitOpsHold, parseGitOpsHold } from '../../../../common/contract/gitops-hold.js';
 import type { RollbackCause } from '../../../../common/contract/rolled-back-from.js';
 import { deploymentState, replicaSet } from './fixtures.js';
 
@@ -89,3 +92,43 @@ describe('badRevisionPatch', () => {
     });
   });
 });
+
+describe('deploymentRollbackPatch with a GitOps hold', () => {
+  const from = replicaSet(2, 'shop/checkout:v2');
+  const to = replicaSet(1, 'shop/checkout:v1', { hash: '5d4f' });
+  const holdOptions = { decision: 'd1', gitPath: 'deploy/checkout.yaml', source: 'webhook' as const };
+
+  test('the same guarded patch sets the template, the hold record and Flux\'s skip annotation', () => {
+    const deployment = deploymentState();
+    const record = rolledBackFromRecord(deployment, from, to, cause);
+    const hold = gitOpsHoldRecord(deployment, record, holdOptions);
+    const patched = fastJsonPatch.applyPatch(liveDeployment({ a: 'b' }), deploymentRollbackPatch(deployment, to, record, hold), true, false).newDocument;
+    expect(patched.metadata.annotations).toEqual({
+      a: 'b',
+      [Annotations.rolledBackFrom]: expect.any(String),
+      [Annotations.gitopsHold]: formatGitOpsHold(hold),
+      [FluxKeys.reconcile]: 'disabled',
+    });
+    expect(parseGitOpsHold(formatGitOpsHold(hold))).toEqual({ ok: true, value: hold });
+    expect(hold).toMatchObject({ decision: 'd1', since: cause.time, from: { revision: 2, images: { app: 'shop/checkout:v2' } }, to: { revision: 1, images: { app: 'shop/checkout:v1' } }, previousFluxReconcile: null });
+  });
+
+  test.each([
+    ['a Deployment the user excluded from Flux keeps that on release', { [FluxKeys.reconcile]: 'disabled' }, 'disabled'],
+    ['a Deployment still held by an earlier rollback keeps the earlier hold\'s record, not the hold\'s own "disabled"', {
+      [FluxKeys.reconcile]: 'disabled',
+      [Annotations.gitopsHold]: JSON.stringify({ ...parseHoldFixture(), previousFluxReconcile: null }),
+    }, null],
+  ])('%s', (_description, annotations, previous) => {
+    const deployment = deploymentState({ annotations: { ...deploymentState().annotations, ...annotations } });
+    const record = rolledBackFromRecord(deployment, from, to, cause);
+    expect(gitOpsHoldRecord(deployment, record, holdOptions).previousFluxReconcile).toBe(previous);
+  });
+});
+
+function parseHoldFixture() {
+  return {
+    decision: 'd0', alert: { ...cause.alert, source: 'webhook' }, since: cause.time, reason: 'r', gitPath: 'x.yaml',
+    from: { images: {} }, to: { images: {} }, previousFluxReconcile: null,
+  };
+}

@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import { systemClock } from '../../../../common/clock.js';
-import { silentLogger } from '../../../../common/logger.js';
-import { AlertmanagerPoller, alertsEndpoint } from '../../../../feedback-pipeline/intake/alertmanager-poller.js';
+import { createLogger, silentLogger } from '../../../../common/logger.js';
+import { AlertmanagerPoller, alertsEndpoint, POLL_SUBMIT_CHUNK } from '../../../../feedback-pipeline/intake/alertmanager-poller.js';
+import type { Alert } from '../../../../feedback-pipeline/model.js';
 import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 import { listen, RecordingSink, waitFor } from './fixtures.js';
 import { RealAlertmanager } from './real-alertmanager.js';
@@ -74,7 +75,7 @@ describe('AlertmanagerPoller failures', () => {
     ['nothing listens at the URL', null, /cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/v2\/alerts/],
     ['Alertmanager answers 500', { status: 500, body: 'boom' }, /answered 500: boom/],
     ['the answer is not JSON', { status: 200, body: '<html>' }, /not JSON/],
-    ['the answer is not a list of alerts', { status: 200, body: JSON.stringify([{ labels: {}, fingerprint: 'x' }]) }, /\[0\]\.annotations/],
+    ['the answer is not a list of alerts', { status: 200, body: JSON.stringify({ alerts: [] }) }, /must be a JSON array of alerts/],
   ])('a poll where %s is counted and logged, never thrown', async (_description, answer, message) => {
     const app = express();
     app.get('/api/v2/alerts', (_req, res) => {
@@ -92,6 +93,76 @@ describe('AlertmanagerPoller failures', () => {
     expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_poll_failures_total')).toMatch(/ 1$/m);
   });
 
+  test('entries that are not valid alerts (impossible dates, prototype keys as objects) are left out, logged and counted; the others are taken', async () => {
+    const valid = (fingerprint: string, extra: Record<string, unknown> = {}) => ({
+      labels: { alertname: 'CheckoutBurn', namespace: 'shop', deployment: 'checkout' },
+      annotations: {},
+      startsAt: '2026-11-21T10:00:00Z',
+      endsAt: '2026-11-21T11:00:00Z',
+      fingerprint,
+      receivers: [{ name: 'metricops' }],
+      status: { state: 'active', silencedBy: [], inhibitedBy: [] },
+      ...extra,
+    });
+    const body = JSON.stringify([valid('a'), valid('b', { startsAt: '2026-02-30T10:00:00Z' }), valid('c', { endsAt: '2026-11-21T25:00:00Z' }), valid('d')]).replace(
+      '"labels":{"alertname":"CheckoutBurn"',
+      '"labels":{"__proto__":"kept","alertname":"CheckoutBurn"',
+    );
+    const app = express();
+    app.get('/api/v2/alerts', (_req, res) => {
+      res.type('application/json').send(body);
+    });
+    const server = await listen(app);
+    const sink = new RecordingSink();
+    const metrics = new FeedbackMetrics(new Registry());
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', name: 'poller', destination: { write: (line: string) => lines.push(line) } as never });
+    try {
+      const poller = new AlertmanagerPoller({ url: server.url, sink, clock: systemClock, logger, metrics });
+      expect(await poller.pollOnce()).toEqual({ outcome: 'submitted', alerts: 2, invalid: 2, deferred: 0 });
+    } finally {
+      await server.close();
+    }
+    expect(sink.alerts.map((alert) => alert.fingerprint)).toEqual(['a', 'd']);
+    expect(Object.entries(sink.alerts[0]!.labels)[0]).toEqual(['__proto__', 'kept']);
+    expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_poll_invalid_alerts_total')).toMatch(/ 2$/m);
+    expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_poll_failures_total')).toMatch(/ 0$/m);
+    const warning = lines.map((line) => JSON.parse(line) as { msg: string; entries: Array<{ index: number; fingerprint: string; issues: string[] }> }).find((line) => line.entries);
+    expect(warning?.entries.map((entry) => [entry.index, entry.fingerprint])).toEqual([[1, 'b'], [2, 'c']]);
+    expect(warning?.entries[0]!.issues[0]).toMatch(/\[1\]\.startsAt: "2026-02-30T10:00:00Z" is not a real date and time/);
+  });
+
+  test('a poll larger than the pipeline takes at once goes in parts; a busy pipeline defers the rest to the next poll', async () => {
+    const alerts = Array.from({ length: 1_200 }, (_, index) => ({
+      labels: { alertname: `A${index}` },
+      annotations: {},
+      startsAt: '2026-11-21T10:00:00Z',
+      endsAt: '2026-11-21T11:00:00Z',
+      fingerprint: `f${index}`,
+      receivers: [{ name: 'metricops' }],
+      status: { state: 'active', silencedBy: [], inhibitedBy: [] },
+    }));
+    const app = express();
+    app.get('/api/v2/alerts', (_req, res) => {
+      res.json(alerts);
+    });
+    const server = await listen(app);
+    const sink = new RecordingSink();
+    let taken = 0;
+    const busyAfter1000 = { submit: (batch: Alert[]) => {
+      if (taken + batch.length > 1_000) throw new Error('busy');
+      taken += batch.length;
+      sink.submit(batch);
+    } };
+    try {
+      const poller = new AlertmanagerPoller({ url: server.url, sink: busyAfter1000, clock: systemClock, logger: silentLogger() });
+      expect(await poller.pollOnce()).toEqual({ outcome: 'submitted', alerts: 1_000, invalid: 0, deferred: 200 });
+      expect(sink.submitted.map((batch) => batch.length)).toEqual([POLL_SUBMIT_CHUNK, POLL_SUBMIT_CHUNK]);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a poll while another is still running is skipped', async () => {
     let release: () => void = () => undefined;
     let arrived = false;
@@ -107,7 +178,7 @@ describe('AlertmanagerPoller failures', () => {
     await waitFor('the first poll to reach the server', () => (arrived ? true : undefined));
     expect(await poller.pollOnce()).toEqual({ outcome: 'skipped' });
     release();
-    expect(await first).toEqual({ outcome: 'submitted', alerts: 0 });
+    expect(await first).toEqual({ outcome: 'submitted', alerts: 0, invalid: 0, deferred: 0 });
     await server.close();
   });
 

@@ -48,6 +48,30 @@ describe('credentials', () => {
     await expect(new CredentialFile(join(dir, 'empty'), silentLogger()).load()).rejects.toThrow(/holds no credential/);
   });
 
+  test.each<[string, string | Buffer, 'token' | 'user:password', RegExp]>([
+    ['a directory', '(directory)', 'token', /is not a regular file/],
+    ['a file over 64 KiB', 'x'.repeat(70_000), 'token', /is 70000 bytes, more than 65536: is it the right file/],
+    ['bytes that are not UTF-8', Buffer.from([0x74, 0x6f, 0x6b, 0xff, 0x0a]), 'token', /is not UTF-8 text/],
+    ['a control character in a token', 'good-token\nbad\u0007token\n', 'token', /line 2 holds a control character/],
+    ['a Basic line without user:', 'alertmanager:s3cret\njust-a-password\n', 'user:password', /line 2 is not user:password/],
+    ['a Basic line with an empty user', ':s3cret\n', 'user:password', /line 1 is not user:password/],
+  ])('%s is an error naming the file and line, never the value', async (_description, content, format, message) => {
+    const path = join(dir, 'credentials');
+    if (content === '(directory)') await (await import('node:fs/promises')).mkdir(path);
+    else await writeFile(path, content);
+    const error = (await new CredentialFile(path, silentLogger(), format).load().catch((caught: unknown) => caught)) as Error;
+    expect(error).toBeInstanceOf(CredentialFileError);
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toMatch(/s3cret|bad.token|just-a-password/);
+  });
+
+  test('a byte order mark and CRLF line ends (a file saved on Windows) do not become part of the token', async () => {
+    await writeFile(join(dir, 'token'), '\uFEFFwindows-token\r\n');
+    const auth = new Authenticator({ bearer: new CredentialFile(join(dir, 'token'), silentLogger()) });
+    expect(await auth.authenticate('Bearer windows-token')).toBe('ok');
+  });
+
   test('a file that disappears after loading keeps the last credentials, and tokens never reach the log', async () => {
     const lines: string[] = [];
     const stream = new PassThrough();

@@ -1,7 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../../../common/clock.js';
+import { silentLogger } from '../../../../common/logger.js';
+import { createFeedbackServer } from '../../../../feedback-pipeline/app.js';
+import { Authenticator } from '../../../../feedback-pipeline/intake/authenticator.js';
+import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 import type { Alert } from '../../../../feedback-pipeline/model.js';
+import type { AlertSink } from '../../../../feedback-pipeline/ports.js';
 
 /** A pipeline stand-in that records what intake submits; `refuse` makes submit throw like a full queue. */
 export class RecordingSink {
@@ -71,4 +78,19 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The feedback server with no credentials to check and no history, for intake tests: its app and metrics. */
+export function openFeedbackServer(sink: AlertSink, options: { bodyLimit?: number } = {}): { app: Express; metrics: FeedbackMetrics } {
+  const metrics = new FeedbackMetrics(new Registry());
+  const { app } = createFeedbackServer({
+    sink,
+    authenticator: new Authenticator({}),
+    history: { query: async () => [] },
+    metrics,
+    clock: new ManualClock('2026-11-21T14:31:00Z'),
+    logger: silentLogger(),
+    ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+  });
+  return { app, metrics };
 }

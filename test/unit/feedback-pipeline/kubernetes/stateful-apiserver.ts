@@ -1,7 +1,7 @@
 /**
  * A stateful stand-in for kube-apiserver on 127.0.0.1, for in-process tests of the pipeline with its real
  * Kubernetes adapters: it stores Deployments, ReplicaSets and Events, applies JSON Patches (a failed `test` op is a
- * 422, as in kube-apiserver) and merge patches, bumps resourceVersions, streams watch events, and plays the Deployment
+ * 422, as in kube-apiserver) and merge patches (of Deployments, ReplicaSets and Events), bumps resourceVersions, streams watch events, and plays the Deployment
  * controller's one rule that matters here: a template equal to an old ReplicaSet's reuses it with the next revision.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -72,6 +72,7 @@ export class StatefulApiserver {
     const all = /^\/apis\/apps\/v1\/(deployments|replicasets)$/.exec(url.pathname);
     const inNamespace = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|replicasets)(?:\/([^/]+))?$/.exec(url.pathname);
     const events = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(url.pathname);
+    const event = /^\/api\/v1\/namespaces\/([^/]+)\/events\/([^/]+)$/.exec(url.pathname);
     if (url.searchParams.get('watch') !== 'true') this.requests.push(`${req.method} ${url.pathname}`);
 
     if (all && url.searchParams.get('watch') === 'true') {
@@ -123,6 +124,12 @@ export class StatefulApiserver {
     if (events && req.method === 'POST') {
       this.events.push(JSON.parse(body) as CoreV1Event);
       return void json(201, JSON.parse(body));
+    }
+    if (event && req.method === 'PATCH' && req.headers['content-type'] === 'application/merge-patch+json') {
+      const stored = this.events.find((candidate) => candidate.metadata?.namespace === event[1] && candidate.metadata?.name === event[2]);
+      if (!stored) return void json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: `events "${event[2]}" not found` });
+      Object.assign(stored, JSON.parse(body));
+      return void json(200, stored);
     }
     json(404, { kind: 'Status', code: 404, message: `no route for ${req.method} ${url.pathname}` });
   }

@@ -8,7 +8,7 @@ import { GitRepository } from '../../../../common/git-repository.js';
 import { silentLogger } from '../../../../common/logger.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
 import { AuditHistory } from '../../../../feedback-pipeline/history/audit-history.js';
-import { GitAuditLog } from '../../../../feedback-pipeline/recorders/audit-log.js';
+import { commitMessage, GitAuditLog, MAX_COMMIT_BODY_BYTES } from '../../../../feedback-pipeline/recorders/audit-log.js';
 import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -189,4 +189,66 @@ describe('GitAuditLog', () => {
     expect((await repo.log()).map((entry) => entry.message)).toEqual(['audit: record decisions left by an earlier run', 'audit: rolled-back shop/checkout (CheckoutBurn)']);
     await second.close();
   }, 20_000);
+
+  test('a commit that fails is retried with a one-line message, not unchanged, and the failures are counted until it lands', async () => {
+    const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
+    const messages: string[] = [];
+    let refuse = 1;
+    // The repository refuses the first commit whatever it is (as git did for a message over the argument limit).
+    const flaky = Object.create(repo) as GitRepository;
+    flaky.commit = async (paths: string[], message: string) => {
+      messages.push(message);
+      if (refuse-- > 0) throw new Error('spawn E2BIG');
+      return repo.commit(paths, message);
+    };
+    const metrics = new FeedbackMetrics(new Registry());
+    const log = new GitAuditLog({ repo: flaky, push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
+    for (const id of ['a', 'b', 'c', 'd']) await log.record(decision(id, '2026-11-21T10:00:00.000Z'));
+    await expect(log.flush()).rejects.toThrow('E2BIG');
+    expect(log.backlog).toBe(4);
+    expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_audit_consecutive_failures')).toMatch(/ 1$/m);
+    await log.flush();
+    expect(log.backlog).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_audit_consecutive_failures')).toMatch(/ 0$/m);
+    expect(messages[0]).toMatch(/^audit: 4 decisions: .*\n\n/);
+    expect(messages[1]).toBe('audit: 4 decisions (see the audit/*.jsonl changes)');
+    expect(git(repo.dir, 'log', '-1', '--format=%s')).toBe('audit: 4 decisions (see the audit/*.jsonl changes)');
+    // Later batches get the full message again.
+    await log.record(decision('e', '2026-11-21T11:00:00.000Z'));
+    await log.flush();
+    expect(git(repo.dir, 'log', '-1', '--format=%s')).toBe('audit: rolled-back shop/checkout (CheckoutBurn)');
+    await log.close();
+  });
+
+  test('a stale index.lock left by an earlier run is removed at start, so the log commits', async () => {
+    const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
+    await writeFile(join(repo.dir, '.git', 'index.lock'), '');
+    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
+    await log.start();
+    await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
+    await log.flush();
+    expect(log.backlog).toBe(0);
+    await log.close();
+  });
+});
+
+describe('commitMessage', () => {
+  test('lists decisions up to the body bound, then counts the rest', () => {
+    const records = Array.from({ length: 5_000 }, (_, index) => decision(`id${index}`, '2026-11-21T10:00:00.000Z'));
+    const message = commitMessage(records);
+    const [subject, , ...body] = message.split('\n');
+    expect(subject).toBe('audit: 5000 decisions: rolled-back shop/checkout (CheckoutBurn), rolled-back shop/checkout (CheckoutBurn), rolled-back shop/checkout (CheckoutBurn), ...');
+    expect(Buffer.byteLength(body.join('\n'))).toBeLessThanOrEqual(MAX_COMMIT_BODY_BYTES + 200);
+    expect(body[0]).toBe('rolled-back shop/checkout (CheckoutBurn) [id0]');
+    expect(body.at(-1)).toMatch(new RegExp(`^\\.\\.\\. and ${5_000 - (body.length - 1)} more decisions: every decision of this commit is a line of its audit/\\*\\.jsonl changes$`));
+  });
+
+  test('names from alert labels stay on one short line', () => {
+    const record = decision('x', '2026-11-21T10:00:00.000Z');
+    record.alert.name = `Injected\n\nfake: trailer\r${'A'.repeat(500)}`;
+    const [subject, blank, body] = commitMessage([record]).split('\n');
+    expect(subject).toMatch(/^audit: rolled-back shop\/checkout \(Injected fake: trailer A+\.\.\.\)$/);
+    expect(subject!.length).toBeLessThan(200);
+    expect([blank, body]).toEqual(['', 'decision x']);
+  });
 });

@@ -59,6 +59,34 @@ describe('eventFor', () => {
       type: 'Warning',
       message: /^Rollback on alert CheckoutHighErrorBudgetBurn failed: rollback of Deployment shop\/checkout failed: HTTP 403$/,
     },
+    {
+      description: 'a rollback that holds the Deployment against the GitOps engine says so, with the write-back commit',
+      record: record({ gitCommit: 'c0ffee0123456789', gitops: { stage: 'holding', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'RolledBack',
+      type: 'Warning',
+      message: /after the rollout; held \(metricops.io\/gitops-hold\) until the GitOps engine applies the write-back c0ffee012345$/,
+    },
+    {
+      description: 'bad images back while held are a Warning GitOpsReverted with what the keeper did',
+      record: record({ reason: 'the bad images came back; metricops put app=shop/checkout:v1 back', gitops: { stage: 'reverted', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'GitOpsReverted',
+      type: 'Warning',
+      message: /^the bad images came back; metricops put app=shop\/checkout:v1 back$/,
+    },
+    {
+      description: 'a failed write-back is a Warning WriteBackFailed; the release a Normal HoldReleased',
+      record: record({ reason: 'GitOps write-back failed; retrying', gitops: { stage: 'write-back-failed', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'WriteBackFailed',
+      type: 'Warning',
+      message: /^GitOps write-back failed; retrying$/,
+    },
+    {
+      description: 'the release is a Normal HoldReleased',
+      record: record({ reason: 'Flux applied main@sha1:c0ffee', gitops: { stage: 'released', heldSince: '2026-11-21T10:06:00Z' } }),
+      reason: 'HoldReleased',
+      type: 'Normal',
+      message: /^Flux applied main@sha1:c0ffee$/,
+    },
   ])('$description', ({ record, reason, type, message }) => {
     const event = eventFor(record, 'uid-checkout', NOW, settings)!;
     expect(event).toMatchObject({
@@ -138,5 +166,45 @@ describe('KubernetesEventRecorder', () => {
     nock(APISERVER).post('/api/v1/namespaces/shop/events').reply(403, { kind: 'Status', message: 'events is forbidden' });
     const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), new ManualClock(NOW), { retry: FAST_RETRY });
     await expect(recorder.record(record())).rejects.toThrow('could not create Event RolledBack on Deployment shop/checkout: HTTP 403: events is forbidden');
+  });
+  const skipped = (id: string) => record({ id, outcome: 'skipped', skip: 'severity-not-selected', reason: 'severity ticket is not selected', from: undefined, to: undefined });
+
+  test('a repeated decision is a merge PATCH of count, lastTimestamp and message on the first Event', async () => {
+    const clock = new ManualClock(NOW);
+    let created: any;
+    let patch: any;
+    let contentType: string | undefined;
+    nock(APISERVER)
+      .post('/api/v1/namespaces/shop/events')
+      .reply(201, (_uri, body) => (created = body) as nock.Body)
+      .patch((uri) => uri.startsWith('/api/v1/namespaces/shop/events/checkout.first.'))
+      .reply(200, function (_uri, body) {
+        contentType = this.req.headers['content-type'] as string;
+        patch = typeof body === 'string' ? JSON.parse(body) : body;
+        return {};
+      });
+    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), clock, { retry: FAST_RETRY });
+    await recorder.record(skipped('first'));
+    clock.advance(30_000);
+    await recorder.record(skipped('second'));
+    expect(created).toMatchObject({ count: 1, reason: 'RollbackSkipped' });
+    expect(contentType).toBe('application/merge-patch+json');
+    expect(patch).toEqual({ count: 2, lastTimestamp: '2026-11-21T10:06:32Z', message: expect.stringContaining('(severity-not-selected)') });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  test('an Event gone from the apiserver (404 on the PATCH) is created again with the count so far', async () => {
+    const clock = new ManualClock(NOW);
+    const bodies: any[] = [];
+    nock(APISERVER)
+      .post('/api/v1/namespaces/shop/events').reply(201, (_uri, body) => (bodies.push(body), body) as nock.Body)
+      .patch(/\/api\/v1\/namespaces\/shop\/events\/.*/).reply(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'events "x" not found' })
+      .post('/api/v1/namespaces/shop/events').reply(201, (_uri, body) => (bodies.push(body), body) as nock.Body);
+    const recorder = new KubernetesEventRecorder(testKubeConfig(), cache, silentLogger(), clock, { retry: FAST_RETRY });
+    await recorder.record(skipped('first'));
+    clock.advance(1_000);
+    await recorder.record(skipped('second'));
+    expect(bodies.map((body) => body.count)).toEqual([2 - 1, 2]);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 });
