@@ -13,15 +13,19 @@ import { sloRuleGroups } from './rules/slo-rule-groups.js';
 import { INLINE_RULES_FILE, objectName, ruleFileName, testFileName } from './output/file-names.js';
 import { emitPromtoolTest } from './output/promtool-tests.js';
 import { renderRuleFile, renderRules, type OutputFormat } from './output/render.js';
+import { inputFiles, isPlainRuleFile, renderInputFile, type OutputLayout } from './output/input-layout.js';
+import { YamlWriter } from './output/yaml.js';
 
 export interface CompileOptions {
   format: OutputFormat;
   longWindows: LongWindowMode;
   emitTests: boolean;
-  /** sloth_slo_info labels; default { version: 'metricops', mode: 'cli-gen-prom' }. */
+  /** sloth_slo_info labels; default { version: 'metricops' } and each SLO's Sloth mode (cli-gen-prom, -k8s, -openslo). */
   info?: GeneratorInfo;
   /** Adds `cluster: <value>` to every SLO's labels and to the inline rules (cluster-label.ts). */
   clusterLabel?: string;
+  /** One file per SLO (`slo`, the default) or per input file (`input`, Sloth's layout). */
+  layout?: OutputLayout;
 }
 
 export interface CompiledFile {
@@ -40,7 +44,7 @@ export interface CompiledRules {
 }
 
 export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { format: 'prometheus', longWindows: 'counts', emitTests: false };
-const DEFAULT_INFO: GeneratorInfo = { version: 'metricops', mode: 'cli-gen-prom' };
+const DEFAULT_INFO: GeneratorInfo = { version: 'metricops' };
 
 /** The rule groups of one output unit: one SLO, or every inline rule. Files and a ruler both get these. */
 export interface CompiledGroups {
@@ -59,9 +63,9 @@ export interface CompiledGroups {
  * Pure: the validated model in, rule groups out, one unit per SLO (input order) and one for all inline rules
  * (sorted by namespace/deployment). Throws InvalidInputError for what only generation can see.
  */
-export function compileRuleGroups(model: CompileInput, options: Pick<CompileOptions, 'longWindows' | 'info' | 'clusterLabel'>): CompiledGroups[] {
+export function compileRuleGroups(model: CompileInput, options: Pick<CompileOptions, 'longWindows' | 'info' | 'clusterLabel' | 'layout'>): CompiledGroups[] {
   const input = options.clusterLabel === undefined ? model : withClusterLabel(model, options.clusterLabel);
-  checkCompilable(input.slos);
+  checkCompilable(input.slos, (options.layout ?? 'slo') === 'slo');
   const info = options.info ?? DEFAULT_INFO;
   const units: CompiledGroups[] = input.slos.map((slo) => ({
     path: ruleFileName(slo.name),
@@ -91,26 +95,38 @@ export function compile(input: CompileInput, options: CompileOptions): CompiledR
   const files: CompiledFile[] = [];
   const skippedTests: Array<{ slo: string; reason: string }> = [];
   const units = compileRuleGroups(input, options);
+  const writer = new YamlWriter();
+  /** The rule file an SLO's emitted test reads: its own when promtool can read it, else a plain copy in tests/. */
+  const emitTest = (slo: Slo, groups: RuleGroup[], sources: string[], plainFile: string | undefined) => {
+    let ruleFileForTest = `../${plainFile}`;
+    if (plainFile === undefined) {
+      ruleFileForTest = ruleFileName(slo.name);
+      files.push({ path: `tests/${ruleFileForTest}`, content: renderRuleFile(groups, sources, writer) });
+    }
+    const test = emitPromtoolTest(slo, groups, ruleFileForTest);
+    if (test.kind === 'test') files.push({ path: testFileName(slo.name), content: test.content });
+    else skippedTests.push({ slo: slo.name, reason: test.reason });
+  };
 
+  if ((options.layout ?? 'slo') === 'input') {
+    const laid = inputFiles(units.flatMap((unit) => (unit.slo ? [{ slo: unit.slo, groups: unit.groups }] : [])), input.inputPaths);
+    if (laid.issues.length > 0) throw new InvalidInputError(laid.issues);
+    for (const file of laid.files) {
+      files.push({ path: file.path, content: renderInputFile(file, options.format, writer) });
+      if (!options.emitTests) continue;
+      const plain = isPlainRuleFile(file, options.format) ? file.path : undefined;
+      for (const { units: inDocument } of file.documents) for (const unit of inDocument) emitTest(unit.slo, unit.groups, [unit.slo.location.source], plain);
+    }
+  }
   for (const unit of units) {
     const { path, groups, sources, slo } = unit;
-    files.push({ path, content: renderRules(options.format, unit.objectName, groups, sources) });
-    if (options.emitTests && slo) {
-      const testPath = testFileName(slo.name);
-      let ruleFileForTest = `../${path}`;
-      if (options.format === 'operator') {
-        // promtool reads plain rule files only: the test gets its own copy next to it.
-        ruleFileForTest = path;
-        files.push({ path: `tests/${path}`, content: renderRuleFile(groups, sources) });
-      }
-      const test = emitPromtoolTest(slo, groups, ruleFileForTest);
-      if (test.kind === 'test') files.push({ path: testPath, content: test.content });
-      else skippedTests.push({ slo: slo.name, reason: test.reason });
-    }
+    if (slo && (options.layout ?? 'slo') === 'input') continue;
+    files.push({ path, content: renderRules(options.format, unit.objectName, groups, sources, writer) });
+    if (options.emitTests && slo) emitTest(slo, groups, sources, options.format === 'operator' ? undefined : path);
   }
 
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const guardingAlerts = [...input.slos.flatMap(sloGuardingAlerts), ...sortedInlineRules(input).map(inlineGuardingAlert)];
+  const guardingAlerts = [...units.flatMap((unit) => (unit.slo ? sloGuardingAlerts(unit.slo, unit.groups) : [])), ...sortedInlineRules(input).map(inlineGuardingAlert)];
   const groups = units.flatMap((unit) => unit.groups);
   return options.emitTests ? { files, groups, guardingAlerts, skippedTests } : { files, groups, guardingAlerts };
 }
@@ -120,7 +136,7 @@ function sortedInlineRules(input: CompileInput): CompileInput['inlineRules'] {
 }
 
 /** What the input side cannot know: periods the alert windows fit in, and names that map to distinct files. */
-function checkCompilable(slos: Slo[]): void {
+function checkCompilable(slos: Slo[], filePerSlo: boolean): void {
   const issues: InputIssue[] = [];
   const byFile = new Map<string, Slo>();
   for (const slo of slos) {
@@ -131,6 +147,7 @@ function checkCompilable(slos: Slo[]): void {
         message: `SLO "${slo.name}" has a ${slo.window} period, shorter than the 3d longest alert window: use a period of at least 3d (28d or 30d are usual)`,
       });
     }
+    if (!filePerSlo) continue;
     const file = ruleFileName(slo.name);
     const other = byFile.get(file);
     if (other) {

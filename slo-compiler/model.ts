@@ -6,10 +6,17 @@
 import type { InputLocation } from '../common/errors.js';
 import type { SloSeverity } from '../common/contract/alert-labels.js';
 import { namespacedName } from '../common/contract/deployment-ref.js';
+import type { AlertWindows } from './rules/burn-rate.js';
 
 export type { GuardingAlert } from '../common/contract/guarding-alert.js';
 
 export type SpecFormat = 'metricops' | 'sloth' | 'openslo';
+
+/**
+ * The document kind an SLO was read from, as `sloth_slo_info` names it (`sloth_spec`; `sloth_mode` follows: Sloth's
+ * Kubernetes resource is `cli-gen-k8s`, OpenSLO `cli-gen-openslo`, the rest `cli-gen-prom`).
+ */
+export type SpecKind = 'metricops/v1' | 'prometheus/v1' | 'sloth.slok.dev/v1' | 'openslo/v1' | 'openslo/v1alpha';
 
 /** How the error ratio of the SLI is measured. Queries are PromQL; templates use `{{window}}` for the range. */
 export type Indicator =
@@ -39,6 +46,27 @@ export interface Alerting {
   annotations: Record<string, string>;
   page: AlertSettings;
   ticket: AlertSettings;
+  /**
+   * Burn-rate alerts fire only while the long window of their pair saw at least this many events; the SLO then also
+   * gets the no-traffic alert (docs/design.md, "Thin traffic"). Absent: no minimum, no no-traffic alert.
+   */
+  minEvents?: number;
+  /** The no-traffic alert's own settings (only with minEvents). */
+  noTraffic?: AlertSettings;
+}
+
+/** One step of an SLO's plugin chain (Sloth's SLO plugins, run natively), its config already checked. */
+export interface PluginStep {
+  id: string;
+  config?: unknown;
+}
+
+/** Kubernetes metadata of the document an SLO came from (Sloth's PrometheusServiceLevel), for the output object. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** The Deployment an SLO guards: alerts then carry `namespace` and `deployment`, enabling rollback. */
@@ -65,6 +93,14 @@ export interface Slo {
   indicator: Indicator;
   alerting: Alerting;
   format: SpecFormat;
+  /** The document kind; absent: the format's usual one (metricops/v1, prometheus/v1, openslo/v1). */
+  spec?: SpecKind;
+  /** The alert window pairs of the period (an AlertWindows catalog); absent: the workbook's pairs. */
+  alertWindows?: AlertWindows;
+  /** The plugin chain in run order, defaults included; absent: the default chain (validate, SLI, metadata, alert rules). */
+  plugins?: PluginStep[];
+  /** Sloth's PrometheusServiceLevel metadata, for a PrometheusRule named like Sloth's (the `input` layout). */
+  objectMeta?: ObjectMeta;
   /** Where the spec came from, for messages and for output file naming. */
   location: InputLocation;
 }
@@ -88,4 +124,9 @@ export function inlineRuleKey(rule: Pick<InlineRule, 'namespace' | 'deployment'>
 export interface CompileInput {
   slos: Slo[];
   inlineRules: InlineRule[];
+  /**
+   * Each source file's path relative to the input path it was found under (`--layout input` mirrors it in the
+   * output folder, as Sloth does); a source missing here is written under its file name.
+   */
+  inputPaths?: ReadonlyMap<string, string>;
 }

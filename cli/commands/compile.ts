@@ -1,18 +1,19 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import type { CompileOptions } from '../../slo-compiler/compile.js';
+import { addSpecOptions, type SpecFlags } from '../../slo-compiler/inputs/spec-flags.js';
 import { addRulerOptions, parseRulerOptions, type RulerFlags, type RulerOptions } from '../../slo-compiler/ruler/ruler-options.js';
 import type { RuleGroup } from '../../slo-compiler/rules/rule.js';
 import type { CliContext } from '../context.js';
 import { clusterFlag } from '../flags.js';
 
-interface CompileFlags extends RulerFlags {
+interface CompileFlags extends RulerFlags, SpecFlags {
   out?: string;
   format: CompileOptions['format'];
   longWindows: CompileOptions['longWindows'] | keyof typeof DEPRECATED_LONG_WINDOWS;
+  layout: NonNullable<CompileOptions['layout']>;
   emitTests?: boolean;
   commit?: boolean;
-  defaultWindow?: string;
   clusterLabel?: string;
 }
 
@@ -33,7 +34,7 @@ const DEPRECATED_LONG_WINDOWS = {
 export function registerCompileCommand(program: Command, context: CliContext): void {
   const command = program
     .command('compile')
-    .description('compile SLO specs (metricops, Sloth prometheus/v1, OpenSLO v1, Deployments with metricops.io/rule) into Prometheus rules')
+    .description('compile SLO specs (metricops, Sloth prometheus/v1 and PrometheusServiceLevel, OpenSLO v1 and v1alpha, Deployments with metricops.io/rule) into Prometheus rules')
     .argument('<paths...>', 'spec files or directories (read recursively: *.yaml, *.yml)')
     .option('-o, --out <dir>', 'directory to write the rule files to (created when missing); required unless --ruler-url is given')
     .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
@@ -42,29 +43,34 @@ export function registerCompileCommand(program: Command, context: CliContext): v
         .choices(['counts', 'sloth', ...Object.keys(DEPRECATED_LONG_WINDOWS)])
         .default('counts'),
     )
+    .addOption(
+      new Option('--layout <layout>', 'slo: one rule file per SLO, named after it; input: one per input file, at its path under the input folder (Sloth\'s layout)')
+        .choices(['slo', 'input'])
+        .default('slo'),
+    )
     .option('--emit-tests', 'also write promtool unit tests per SLO under <out>/tests/')
     .option('--commit', 'commit the changed rule files in the Git repository that contains --out')
-    .option('--default-window <duration>', 'SLO period for specs that give none (Sloth specs)', '30d')
     .option('--cluster-label <name>', 'add the label cluster=<name> to every generated rule (as an SLO label, like Sloth) and inline rule, for many clusters behind one Alertmanager');
+  addSpecOptions(command);
   addRulerOptions(command)
     .action(async (paths: string[], flags: CompileFlags) => {
       const ruler = parseRulerOptions(flags);
       if (flags.out === undefined && ruler === undefined) throw new UsageError('--out is required: give the directory to write the rule files to (or --ruler-url to load them into a ruler)');
       if (flags.out === undefined && (flags.commit || flags.emitTests)) throw new UsageError(`--${flags.commit ? 'commit' : 'emit-tests'} needs --out: it works on the written rule files`);
       const clusterLabel = flags.clusterLabel === undefined ? {} : { clusterLabel: clusterFlag('--cluster-label', flags.clusterLabel) };
-      const [{ loadSpecs }, { compile }, { writeCompiledRules }] = await Promise.all([
-        import('../../slo-compiler/inputs/load.js'),
-        import('../../slo-compiler/compile.js'),
-        import('../../slo-compiler/output/write.js'),
-      ]);
+      // One after the other: they share modules, and jest's ESM loader fails on concurrent imports of shared modules.
+      const { loadSpecs } = await import('../../slo-compiler/inputs/load.js');
+      const { compile } = await import('../../slo-compiler/compile.js');
+      const { writeCompiledRules } = await import('../../slo-compiler/output/write.js');
       let longWindows = flags.longWindows;
       if (longWindows === 'exact' || longWindows === 'reuse') {
         const { mode, why } = DEPRECATED_LONG_WINDOWS[longWindows];
         context.stderr(`warning: --long-windows ${longWindows} is deprecated: use --long-windows ${mode} (${why})\n`);
         longWindows = mode;
       }
-      const input = await loadSpecs(paths, { defaultWindow: flags.defaultWindow });
-      const compiled = compile(input, { format: flags.format, longWindows, emitTests: flags.emitTests === true, ...clusterLabel });
+      const { parseSpecOptions } = await import('../../slo-compiler/inputs/spec-options.js');
+      const input = await loadSpecs(paths, await parseSpecOptions(flags));
+      const compiled = compile(input, { format: flags.format, longWindows, layout: flags.layout, emitTests: flags.emitTests === true, ...clusterLabel });
       if (flags.out === undefined) {
         context.stdout(`compiled ${plural(input.slos.length, 'SLO')} and ${plural(input.inlineRules.length, 'inline rule')} into ${plural(compiled.groups.length, 'rule group')}\n`);
         await loadRules(ruler!, compiled.groups, context);

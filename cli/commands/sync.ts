@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { InvalidInputError } from '../../common/errors.js';
+import { addSpecOptions } from '../../slo-compiler/inputs/spec-flags.js';
 import { addRulerOptions } from '../../slo-compiler/ruler/ruler-options.js';
 import { DEFAULT_SCHEDULE } from '../../slo-compiler/sync/default-schedule.js';
 import type { SyncFlags } from '../../slo-compiler/sync/sync-options.js';
@@ -22,7 +23,9 @@ export function registerSyncCommand(program: Command, context: CliContext): void
     .option('--once', 'run a single sync and exit: 0 synced, 1 invalid specs or Git failure')
     .option('--workdir <dir>', 'where to keep the clone (reused across runs); default ~/.cache/metricops/sync/<repo>')
     .addOption(new Option('--format <format>', 'plain Prometheus rule files or prometheus-operator PrometheusRule objects').choices(['prometheus', 'operator']).default('prometheus'))
+    .addOption(new Option('--layout <layout>', 'slo: one rule file per SLO; input: one per spec file, at its path under --slo-dir (Sloth\'s layout)').choices(['slo', 'input']))
     .option('--cluster-label <name>', 'add the label cluster=<name> to every generated rule, as compile --cluster-label does');
+  addSpecOptions(command);
   addRulerOptions(command)
     .action(async (flags: SyncFlags) => {
       const [{ parseSyncOptions }, { defaultGitFactory, RuleSync }, { SyncLoop }] = await Promise.all([

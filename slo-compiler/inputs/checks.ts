@@ -1,3 +1,5 @@
+import type { Slo } from '../model.js';
+import { number, refine } from './schema.js';
 import { DurationError, formatDuration, parseDuration } from '../../common/duration.js';
 import type { DocumentIssue } from './document-issue.js';
 import type { FieldPath } from '../../common/field-path.js';
@@ -101,4 +103,21 @@ export function checkReservedLabels(labels: Record<string, string> | undefined, 
     }
   }
   return issues;
+}
+
+/** `minEvents`: a whole number of events, at least 1. */
+export const minEventsSchema = refine(number, (value) => Number.isInteger(value) && value >= 1, (value) => `minEvents ${value} is not a whole number of events of at least 1: write e.g. 100 (or leave it out for no minimum)`);
+
+/** A minimum of events needs an SLI that counts them. */
+export function checkMinEvents(slo: Slo, path: FieldPath): DocumentIssue[] {
+  if (slo.alerting.minEvents === undefined || slo.indicator.kind !== 'raw') return [];
+  return [{ path, message: 'minEvents needs an SLI that counts events (ratio, events, latency or boolGauge): a raw error ratio has no event counts to compare; remove minEvents or count the events' }];
+}
+
+/**
+ * Whether an SLI counts traffic (requests): --min-events applies to those. A boolGauge counts probes, which come at
+ * the prober's pace whatever the traffic, and a raw SLI counts nothing; their specs may still set minEvents.
+ */
+export function countsTraffic(indicator: Slo['indicator']): boolean {
+  return indicator.kind === 'ratio' || indicator.kind === 'events' || indicator.kind === 'latency';
 }

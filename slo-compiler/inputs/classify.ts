@@ -1,17 +1,20 @@
 import { METRICOPS_API_VERSION, METRICOPS_KIND } from './metricops-spec.js';
 import { OPENSLO_API_VERSION } from './openslo-spec.js';
+import { OPENSLO_V1ALPHA } from './openslo-v1alpha.js';
+import { ALERT_WINDOWS_KIND } from './alert-windows.js';
 import { SLOTH_CRD_API_VERSION, SLOTH_CRD_KIND } from './sloth-crd.js';
 import { SLOTH_VERSION } from './sloth-spec.js';
 import type { DocumentIssue } from './document-issue.js';
-import { describe } from './zod-issues.js';
+import { describe } from './describe-value.js';
 
-export type DocumentKind = 'metricops' | 'sloth' | 'sloth-crd' | 'openslo' | 'openslo-sli' | 'deployment' | 'skip';
+export type DocumentKind = 'metricops' | 'sloth' | 'sloth-crd' | 'openslo' | 'openslo-v1alpha' | 'openslo-sli' | 'deployment' | 'skip';
 
 export const SUPPORTED_INPUTS = [
   `apiVersion: ${METRICOPS_API_VERSION}, kind: ${METRICOPS_KIND}`,
   `Sloth version: "${SLOTH_VERSION}"`,
   `apiVersion: ${SLOTH_CRD_API_VERSION}, kind: ${SLOTH_CRD_KIND}`,
   `apiVersion: ${OPENSLO_API_VERSION}, kind: SLO or SLI`,
+  `apiVersion: ${OPENSLO_V1ALPHA}, kind: SLO`,
   'apiVersion: apps/v1, kind: Deployment (with a metricops.io/rule annotation)',
 ].join('; ');
 
@@ -42,16 +45,21 @@ export function classify(document: unknown): { kind: DocumentKind } | { issue: D
   if (apiVersion.startsWith('openslo/')) {
     if (apiVersion === OPENSLO_API_VERSION && kind === 'SLO') return { kind: 'openslo' };
     if (apiVersion === OPENSLO_API_VERSION && kind === 'SLI') return { kind: 'openslo-sli' };
-    if (apiVersion === OPENSLO_API_VERSION && kind === 'Service') return { kind: 'skip' };
+    if (apiVersion === OPENSLO_V1ALPHA && kind === 'SLO') return { kind: 'openslo-v1alpha' };
+    if ((apiVersion === OPENSLO_API_VERSION || apiVersion === OPENSLO_V1ALPHA) && kind === 'Service') return { kind: 'skip' };
+    const known = apiVersion === OPENSLO_API_VERSION || apiVersion === OPENSLO_V1ALPHA;
     return {
       issue: {
-        path: apiVersion === OPENSLO_API_VERSION ? ['kind'] : ['apiVersion'],
-        message: `unsupported OpenSLO ${apiVersion} kind ${String(kind)}: metricops reads ${OPENSLO_API_VERSION} kinds SLO and SLI (and skips kind Service)`,
+        path: known ? ['kind'] : ['apiVersion'],
+        message: `unsupported OpenSLO ${apiVersion} kind ${String(kind)}: metricops reads ${OPENSLO_API_VERSION} kinds SLO and SLI and ${OPENSLO_V1ALPHA} kind SLO (and skips kind Service)`,
       },
     };
   }
   if (apiVersion.startsWith('sloth.slok.dev/')) {
     if (apiVersion === SLOTH_CRD_API_VERSION && kind === SLOTH_CRD_KIND) return { kind: 'sloth-crd' };
+    if (apiVersion === SLOTH_CRD_API_VERSION && kind === ALERT_WINDOWS_KIND) {
+      return { issue: { path: ['kind'], message: `AlertWindows files are not SLO specs: pass their folder with --slo-period-windows-path (files there are not read as specs)` } };
+    }
     return { issue: { path: apiVersion === SLOTH_CRD_API_VERSION ? ['kind'] : ['apiVersion'], message: `unsupported Sloth resource ${apiVersion} ${String(kind)}: use apiVersion: ${SLOTH_CRD_API_VERSION} with kind: ${SLOTH_CRD_KIND}, or a version: "${SLOTH_VERSION}" spec` } };
   }
   if (apiVersion === 'apps/v1' && kind === 'Deployment') return { kind: 'deployment' };

@@ -6,7 +6,7 @@ import { problems, type Converted, type DocumentContext } from './document-conte
 import type { DocumentIssue } from './document-issue.js';
 import { formatFieldPath, valueAt, type FieldPath } from '../../common/field-path.js';
 import { checkExpression } from './promql.js';
-import { describe } from './zod-issues.js';
+import { describe } from './describe-value.js';
 
 /** An apps/v1 Deployment: an InlineRule when annotated `metricops.io/rule`, else nothing. */
 export function convertDeployment(document: unknown, context: DocumentContext): Converted {
@@ -20,7 +20,7 @@ export function convertDeployment(document: unknown, context: DocumentContext): 
   const name = valueAt(document, ['metadata', 'name']);
   const namespace = valueAt(document, ['metadata', 'namespace']) ?? 'default';
   if (typeof expr !== 'string') issues.push({ path: exprPath, message: `expected a PromQL expression string, got ${describe(expr)}: quote the value` });
-  else issues.push(...checkExpression(expr, exprPath));
+  else issues.push(...checkExpression(expr, exprPath, context.querySyntax));
   if (typeof forValue !== 'string') issues.push({ path: forPath, message: `expected a duration string such as "5m", got ${describe(forValue)}` });
   else issues.push(...checkForDuration(forValue, forPath));
   if (typeof name !== 'string') issues.push({ path: ['metadata', 'name'], message: 'a Deployment with an inline rule needs metadata.name' });

@@ -1,11 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type { InputIssue } from '../../common/errors.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 
 export interface FoundFiles {
   files: string[];
+  /** Each file's path relative to the input path it was found under (its name, for a file given as such), `/`-separated. */
+  inputPaths: Map<string, string>;
   issues: InputIssue[];
 }
 
@@ -16,6 +18,7 @@ export interface FoundFiles {
  */
 export async function findSpecFiles(paths: readonly string[]): Promise<FoundFiles> {
   const files: string[] = [];
+  const inputPaths = new Map<string, string>();
   const issues: InputIssue[] = [];
   for (const path of paths) {
     let isDirectory: boolean;
@@ -27,13 +30,15 @@ export async function findSpecFiles(paths: readonly string[]): Promise<FoundFile
     }
     if (!isDirectory) {
       files.push(path);
+      if (!inputPaths.has(path)) inputPaths.set(path, basename(path));
       continue;
     }
     const found = await yamlFilesUnder(path);
     if (found.length === 0) issues.push({ source: path, message: 'the directory has no *.yaml or *.yml files: point at the folder that holds the SLO specs' });
     files.push(...found);
+    for (const file of found) if (!inputPaths.has(file)) inputPaths.set(file, relative(path, file).split(sep).join('/'));
   }
-  return { files: [...new Set(files)], issues };
+  return { files: [...new Set(files)], inputPaths, issues };
 }
 
 async function yamlFilesUnder(directory: string): Promise<string[]> {

@@ -1,5 +1,6 @@
-import { LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import type { LineCounter, Node, Scalar } from 'yaml';
 import type { FieldPath } from '../../common/field-path.js';
+import { yamlParser } from './yaml-document-parser.js';
 
 export interface Position {
   line: number;
@@ -12,12 +13,14 @@ export interface Position {
  */
 export class Locator {
   private documents: Array<{ contents: unknown }> | undefined;
-  private readonly lineCounter = new LineCounter();
+  private lineCounter: LineCounter | undefined;
 
   constructor(private readonly text: string) {}
 
   /** The line and column of the field at `path` (or of its deepest existing parent), 1-based. */
   locate(documentIndex: number, path: FieldPath, valueOffset?: number, atKey = false): Position | undefined {
+    const { LineCounter, isScalar, parseAllDocuments } = yamlParser();
+    this.lineCounter ??= new LineCounter();
     this.documents ??= parseAllDocuments(this.text, { lineCounter: this.lineCounter, keepSourceTokens: false }) as Array<{
       contents: unknown;
     }>;
@@ -41,12 +44,13 @@ export class Locator {
   }
 
   private position(offset: number): Position {
-    const { line, col } = this.lineCounter.linePos(offset);
+    const { line, col } = this.lineCounter!.linePos(offset);
     return { line, column: col };
   }
 
   /** Maps an offset inside a scalar's value to the text, for single-line scalars and literal blocks (`|`). */
   private insideScalar(node: Scalar, valueOffset: number): Position | undefined {
+    const { Scalar } = yamlParser();
     const range = node.range;
     if (!range) return undefined;
     const raw = this.text.slice(range[0], range[1]);
@@ -71,6 +75,7 @@ export class Locator {
 }
 
 function child(node: unknown, segment: string | number): { key: unknown; value: unknown } | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yamlParser();
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;

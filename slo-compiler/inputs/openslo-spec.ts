@@ -1,96 +1,96 @@
-import { z } from 'zod';
 import type { Indicator, Slo, Target } from '../model.js';
-import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, checkWindow, deriveAlertName } from './checks.js';
+import { resolvePeriod } from './alert-windows.js';
+import { checkKubernetesName, checkObjectivePercent, checkReservedLabels, deriveAlertName , countsTraffic } from './checks.js';
 import { problems, type Converted, type DocumentContext } from './document-context.js';
 import type { DocumentIssue } from './document-issue.js';
 import type { FieldPath } from '../../common/field-path.js';
-import { checkSelector } from './promql.js';
-import { labelName, nonEmptyString, strictObject } from './schema.js';
-import { parseSchema } from './parse-schema.js';
+import { checkPluginRequirements, sloPluginSteps } from './plugin-chain.js';
+import { checkSelector, type QuerySyntax } from './promql.js';
+import { array, boolean, labelName, literal, nonEmptyString, number, object, optional, parseSchema, record, string, union, unknown, type Infer } from './schema.js';
 
 export const OPENSLO_API_VERSION = 'openslo/v1';
 /** Annotation on an OpenSLO SLO naming the Deployment it guards: `<namespace>/<deployment>` or `<deployment>`. */
 export const OPENSLO_TARGET_ANNOTATION = 'metricops.io/target';
 
-const metricSchema = strictObject({
-  metricSource: strictObject({
-    metricSourceRef: z.string().optional(),
-    type: z.string().optional(),
-    spec: z.record(z.string(), z.unknown()),
+const metricSchema = object({
+  metricSource: object({
+    metricSourceRef: optional(string),
+    type: optional(string),
+    spec: record(string, unknown),
   }),
 });
 
-const metadataSchema = strictObject({
+const metadataSchema = object({
   name: nonEmptyString,
-  displayName: z.string().optional(),
-  labels: z.record(labelName, z.union([z.string(), z.array(z.string())])).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  displayName: optional(string),
+  labels: optional(record(labelName, union(string, array(string)))),
+  annotations: optional(record(string, string)),
 });
 
-const sliSpecSchema = strictObject({
-  description: z.string().optional(),
-  ratioMetric: strictObject({
-    counter: z.boolean(),
-    good: metricSchema.optional(),
-    bad: metricSchema.optional(),
-    total: metricSchema.optional(),
-    rawType: z.string().optional(),
-    raw: metricSchema.optional(),
-  }).optional(),
-  thresholdMetric: z.unknown().optional(),
+const sliSpecSchema = object({
+  description: optional(string),
+  ratioMetric: optional(
+    object({
+      counter: boolean,
+      good: optional(metricSchema),
+      bad: optional(metricSchema),
+      total: optional(metricSchema),
+      rawType: optional(string),
+      raw: optional(metricSchema),
+    }),
+  ),
+  thresholdMetric: unknown,
 });
 
-const indicatorSchema = strictObject({
-  metadata: metadataSchema.optional(),
+const indicatorSchema = object({
+  metadata: optional(metadataSchema),
   spec: sliSpecSchema,
 });
 
-const sliSchema = strictObject({
-  apiVersion: z.literal(OPENSLO_API_VERSION),
-  kind: z.literal('SLI'),
+const sliSchema = object({
+  apiVersion: literal(OPENSLO_API_VERSION),
+  kind: literal('SLI'),
   metadata: metadataSchema,
   spec: sliSpecSchema,
 });
 
-const schema = strictObject({
-  apiVersion: z.literal(OPENSLO_API_VERSION),
-  kind: z.literal('SLO'),
+const schema = object({
+  apiVersion: literal(OPENSLO_API_VERSION),
+  kind: literal('SLO'),
   metadata: metadataSchema,
-  spec: strictObject({
-    description: z.string().optional(),
+  spec: object({
+    description: optional(string),
     service: nonEmptyString,
-    indicator: indicatorSchema.optional(),
-    indicatorRef: z.string().optional(),
-    budgetingMethod: z.string(),
-    timeWindow: z.array(
-      strictObject({ duration: z.string(), isRolling: z.boolean().optional(), calendar: z.unknown().optional() }),
-    ),
-    objectives: z.array(
-      strictObject({
-        displayName: z.string().optional(),
-        op: z.string().optional(),
-        value: z.number().optional(),
-        target: z.number().optional(),
-        targetPercent: z.number().optional(),
-        timeSliceTarget: z.number().optional(),
-        timeSliceWindow: z.unknown().optional(),
-        indicator: z.unknown().optional(),
-        indicatorRef: z.string().optional(),
-        compositeWeight: z.number().optional(),
+    indicator: optional(indicatorSchema),
+    indicatorRef: optional(string),
+    budgetingMethod: string,
+    timeWindow: array(object({ duration: string, isRolling: optional(boolean), calendar: unknown })),
+    objectives: array(
+      object({
+        displayName: optional(string),
+        op: optional(string),
+        value: optional(number),
+        target: optional(number),
+        targetPercent: optional(number),
+        timeSliceTarget: optional(number),
+        timeSliceWindow: unknown,
+        indicator: unknown,
+        indicatorRef: optional(string),
+        compositeWeight: optional(number),
       }),
     ),
-    alertPolicies: z.array(z.unknown()).optional(),
+    alertPolicies: optional(array(unknown)),
   }),
 });
 
-type Spec = z.infer<typeof schema>['spec'];
+type Spec = Infer<typeof schema>['spec'];
 
 /** OpenSLO v1 `kind: SLI` (referenced by an SLO's indicatorRef) -> its name and indicator. */
-export function convertOpenSloSli(document: unknown): { name?: string; indicator?: Indicator; issues: DocumentIssue[] } {
+export function convertOpenSloSli(document: unknown, syntax: QuerySyntax): { name?: string; indicator?: Indicator; issues: DocumentIssue[] } {
   const parsed = parseSchema(sliSchema, document);
   if (!parsed.data) return { issues: parsed.issues };
   const issues: DocumentIssue[] = [...parsed.issues];
-  const indicator = convertSliSpec(parsed.data.spec, ['spec'], issues);
+  const indicator = convertSliSpec(parsed.data.spec, ['spec'], issues, syntax);
   return { name: parsed.data.metadata.name, ...(indicator && issues.length === 0 ? { indicator } : {}), issues };
 }
 
@@ -108,8 +108,9 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
   );
   issues.push(...checkReservedLabels(labels, ['metadata', 'labels'], `use the ${OPENSLO_TARGET_ANNOTATION} annotation (<namespace>/<deployment>) instead`));
   const objective = convertObjective(spec, issues);
-  const window = convertTimeWindow(spec, issues);
-  const indicator = convertIndicator(spec, context.openSloIndicators, issues);
+  const window = convertTimeWindow(spec, issues, context);
+  const indicator = convertIndicator(spec, context.openSloIndicators, issues, context.querySyntax);
+  const plugins = sloPluginSteps(context.appPlugins, undefined, undefined, {}, issues);
   const target = convertTarget(metadata.annotations?.[OPENSLO_TARGET_ANNOTATION], issues);
   if (spec.budgetingMethod !== 'Occurrences') {
     issues.push({ path: ['spec', 'budgetingMethod'], message: `budgetingMethod "${spec.budgetingMethod}" is not supported: use Occurrences (burn-rate alerts count events)` });
@@ -117,7 +118,8 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
   if (spec.alertPolicies !== undefined && spec.alertPolicies.length > 0) {
     issues.push({ path: ['spec', 'alertPolicies'], message: 'alertPolicies are not supported: metricops generates multiwindow multi-burn-rate alerts itself; remove alertPolicies' });
   }
-  if (issues.length > 0 || objective === undefined || !window || !indicator) return problems(issues);
+  if (issues.length > 0 || objective === undefined || !window?.window || !indicator || !plugins) return problems(issues);
+  const minEvents = countsTraffic(indicator) ? context.minEvents : undefined;
   const slo: Slo = {
     name: metadata.name,
     slothId: metadata.name,
@@ -125,7 +127,7 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
     slothSlo: metadata.name,
     description: spec.description ?? metadata.displayName ?? '',
     objective,
-    window,
+    window: window.window,
     labels,
     ...(target ? { target } : {}),
     indicator,
@@ -135,11 +137,15 @@ export function convertOpenSloSpec(document: unknown, context: DocumentContext):
       annotations: {},
       page: { disabled: false, labels: {}, annotations: {} },
       ticket: { disabled: false, labels: {}, annotations: {} },
+      ...(minEvents !== undefined ? { minEvents } : {}),
     },
     format: 'openslo',
+    ...(window.alertWindows ? { alertWindows: window.alertWindows } : {}),
+    ...(context.appPlugins.plugins.length > 0 || context.appPlugins.disableDefaults ? { plugins } : {}),
     location: { source: context.source, document: context.document, path: 'metadata.name' },
   };
-  return { slos: [slo], inlineRules: [], issues: [] };
+  const later = checkPluginRequirements(slo, plugins, ['spec']);
+  return later.length > 0 ? problems(later) : { slos: [slo], inlineRules: [], issues: [] };
 }
 
 function convertObjective(spec: Spec, issues: DocumentIssue[]): number | undefined {
@@ -172,7 +178,7 @@ function convertObjective(spec: Spec, issues: DocumentIssue[]): number | undefin
 
 const OPENSLO_DURATION = /^(\d+)([mhdwMQY])$/;
 
-function convertTimeWindow(spec: Spec, issues: DocumentIssue[]): string | undefined {
+function convertTimeWindow(spec: Spec, issues: DocumentIssue[], context: DocumentContext): ReturnType<typeof resolvePeriod> | undefined {
   if (spec.timeWindow.length !== 1) {
     issues.push({ path: ['spec', 'timeWindow'], message: `expected exactly one time window, got ${spec.timeWindow.length}` });
     return undefined;
@@ -188,12 +194,12 @@ function convertTimeWindow(spec: Spec, issues: DocumentIssue[]): string | undefi
     issues.push({ path: [...path, 'duration'], message: `duration "${timeWindow.duration}" is not supported: use a number with m, h, d or w, e.g. 28d or 4w (months, quarters and years are not fixed lengths)` });
     return undefined;
   }
-  const window = checkWindow(timeWindow.duration, [...path, 'duration']);
+  const window = resolvePeriod(timeWindow.duration, [...path, 'duration'], context.windowCatalog);
   issues.push(...window.issues);
-  return window.window;
+  return window;
 }
 
-function convertIndicator(spec: Spec, indicators: DocumentContext['openSloIndicators'], issues: DocumentIssue[]): Indicator | undefined {
+function convertIndicator(spec: Spec, indicators: DocumentContext['openSloIndicators'], issues: DocumentIssue[], syntax: QuerySyntax): Indicator | undefined {
   if ((spec.indicatorRef === undefined) === (spec.indicator === undefined)) {
     issues.push({
       path: ['spec', spec.indicator === undefined ? 'indicator' : 'indicatorRef'],
@@ -213,10 +219,10 @@ function convertIndicator(spec: Spec, indicators: DocumentContext['openSloIndica
     // An invalid SLI (null) has its own problems reported where it is written.
     return found ?? undefined;
   }
-  return convertSliSpec(spec.indicator!.spec, ['spec', 'indicator', 'spec'], issues);
+  return convertSliSpec(spec.indicator!.spec, ['spec', 'indicator', 'spec'], issues, syntax);
 }
 
-function convertSliSpec(sliSpec: z.infer<typeof sliSpecSchema>, base: FieldPath, issues: DocumentIssue[]): Indicator | undefined {
+function convertSliSpec(sliSpec: Infer<typeof sliSpecSchema>, base: FieldPath, issues: DocumentIssue[], syntax: QuerySyntax): Indicator | undefined {
   const { ratioMetric, thresholdMetric } = sliSpec;
   if (thresholdMetric !== undefined || ratioMetric === undefined) {
     issues.push({ path: [...base, thresholdMetric !== undefined ? 'thresholdMetric' : 'ratioMetric'], message: 'only ratioMetric indicators are supported: write ratioMetric with good or bad, and total' });
@@ -235,12 +241,12 @@ function convertSliSpec(sliSpec: z.infer<typeof sliSpecSchema>, base: FieldPath,
     issues.push({ path, message: 'set exactly one of good or bad, and total' });
     return undefined;
   }
-  const total = prometheusQuery(ratioMetric.total, [...path, 'total'], issues);
+  const total = prometheusQuery(ratioMetric.total, [...path, 'total'], issues, syntax);
   if (ratioMetric.bad) {
-    const bad = prometheusQuery(ratioMetric.bad, [...path, 'bad'], issues);
+    const bad = prometheusQuery(ratioMetric.bad, [...path, 'bad'], issues, syntax);
     return bad !== undefined && total !== undefined ? { kind: 'ratio', errors: bad, total } : undefined;
   }
-  const good = prometheusQuery(ratioMetric.good!, [...path, 'good'], issues);
+  const good = prometheusQuery(ratioMetric.good!, [...path, 'good'], issues, syntax);
   if (good === undefined || total === undefined) return undefined;
   return {
     kind: 'events',
@@ -249,7 +255,7 @@ function convertSliSpec(sliSpec: z.infer<typeof sliSpecSchema>, base: FieldPath,
   };
 }
 
-function prometheusQuery(metric: z.infer<typeof metricSchema>, base: FieldPath, issues: DocumentIssue[]): string | undefined {
+function prometheusQuery(metric: Infer<typeof metricSchema>, base: FieldPath, issues: DocumentIssue[], syntax: QuerySyntax): string | undefined {
   const source = metric.metricSource;
   const path: FieldPath = [...base, 'metricSource'];
   if (source.metricSourceRef !== undefined || (source.type ?? '').toLowerCase() !== 'prometheus') {
@@ -261,7 +267,7 @@ function prometheusQuery(metric: z.infer<typeof metricSchema>, base: FieldPath, 
     issues.push({ path: [...path, 'spec', 'query'], message: 'missing Prometheus query: set spec.query to a counter selector, e.g. http_requests_total{job="api"}' });
     return undefined;
   }
-  const found = checkSelector(query, [...path, 'spec', 'query'], 'http_requests_total{job="api"}');
+  const found = checkSelector(query, [...path, 'spec', 'query'], 'http_requests_total{job="api"}', syntax);
   issues.push(...found);
   return found.length === 0 ? query : undefined;
 }

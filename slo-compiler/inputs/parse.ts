@@ -10,13 +10,23 @@ import { formatFieldPath } from '../../common/field-path.js';
 import { Locator } from './locate.js';
 import { convertMetricopsSpec } from './metricops-spec.js';
 import { convertOpenSloSli, convertOpenSloSpec } from './openslo-spec.js';
+import { convertOpenSloV1alpha } from './openslo-v1alpha.js';
+import type { AlertWindowsCatalog } from './alert-windows.js';
+import { NO_APP_PLUGINS, type AppPlugins } from './plugin-chain.js';
+import { QuerySyntax } from './promql.js';
 import { readDocuments } from './read-documents.js';
 import { convertSlothCrd } from './sloth-crd.js';
 import { convertSlothSpec } from './sloth-spec.js';
 
 export interface ParseOptions {
-  /** SLO window for specs that give none (all Sloth specs), default "30d". */
+  /** SLO window for specs that give none (all Sloth specs), default "30d" (Sloth's --default-slo-period). */
   defaultWindow?: string;
+  /** Sloth's --slo-period-windows-path, read (alert-windows.ts): the only periods allowed then, and their windows. */
+  windowCatalog?: AlertWindowsCatalog;
+  /** Sloth's --slo-plugins (checked) and --disable-default-slo-plugins. */
+  appPlugins?: AppPlugins;
+  /** --min-events: the minimum of events per alert window for every SLO whose spec sets none. */
+  minEvents?: number;
 }
 
 export interface SpecSource {
@@ -38,6 +48,7 @@ const converters: Record<Exclude<DocumentKind, 'skip' | 'openslo-sli'>, Converte
   sloth: convertSlothSpec,
   'sloth-crd': convertSlothCrd,
   openslo: convertOpenSloSpec,
+  'openslo-v1alpha': convertOpenSloV1alpha,
   deployment: convertDeployment,
 };
 
@@ -64,11 +75,20 @@ export function parseSpecs(sources: ReadonlyArray<SpecSource>, options: ParseOpt
     locators.set(source, new Locator(text));
     for (const document of read.documents) documents.push({ source, ...document, classified: classify(document.value) });
   }
-  const slis = collectOpenSloSlis(documents);
+  const querySyntax = new QuerySyntax();
+  const slis = collectOpenSloSlis(documents, querySyntax);
   const slos: Slo[] = [];
   const inlineRules: InlineRule[] = [];
+  const shared = {
+    defaultWindow,
+    openSloIndicators: slis.indicators,
+    appPlugins: options.appPlugins ?? NO_APP_PLUGINS,
+    querySyntax,
+    ...(options.windowCatalog ? { windowCatalog: options.windowCatalog } : {}),
+    ...(options.minEvents !== undefined ? { minEvents: options.minEvents } : {}),
+  };
   for (const document of documents) {
-    const context: DocumentContext = { source: document.source, document: document.index, defaultWindow, openSloIndicators: slis.indicators };
+    const context: DocumentContext = { source: document.source, document: document.index, ...shared };
     const converted = slis.issues.get(document) ?? convertDocument(document, context);
     slos.push(...converted.slos);
     inlineRules.push(...converted.inlineRules);
@@ -96,7 +116,7 @@ function convertDocument(document: ClassifiedDocument, context: DocumentContext)
 }
 
 /** OpenSLO SLI objects by name (null when invalid or defined twice), and each SLI document's own problems. */
-function collectOpenSloSlis(documents: readonly ClassifiedDocument[]): {
+function collectOpenSloSlis(documents: readonly ClassifiedDocument[], syntax: QuerySyntax): {
   indicators: Map<string, Indicator | null>;
   issues: Map<ClassifiedDocument, Converted>;
 } {
@@ -105,7 +125,7 @@ function collectOpenSloSlis(documents: readonly ClassifiedDocument[]): {
   const firstPlace = new Map<string, ClassifiedDocument>();
   for (const document of documents) {
     if (!('kind' in document.classified) || document.classified.kind !== 'openslo-sli') continue;
-    const sli = convertOpenSloSli(document.value);
+    const sli = convertOpenSloSli(document.value, syntax);
     const found: DocumentIssue[] = [...sli.issues];
     if (sli.name !== undefined) {
       const first = firstPlace.get(sli.name);

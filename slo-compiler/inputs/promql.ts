@@ -30,6 +30,32 @@ interface ParsedQuery {
   top?: string;
 }
 
+/** String literals (double- or single-quoted, one line): their content never changes whether a query parses. */
+const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
+
+/**
+ * The PromQL parser, remembering the shapes of queries it has parsed: a query that differs from a valid one only
+ * inside its string literals (label values: `{job="a"}` and `{job="b"}`) parses too, so specs with hundreds of SLOs
+ * written from one pattern are parsed once per pattern. Only valid results are remembered (errors need positions).
+ * One per parse (parseSpecs), so nothing outlives it.
+ */
+export class QuerySyntax {
+  private readonly valid = new Map<string, string | undefined>();
+
+  parse(query: string): ParsedQuery {
+    const shape = query.replace(STRING_LITERAL, (literal) => literal[0]! + literal[0]!);
+    if (this.valid.has(shape)) {
+      const top = this.valid.get(shape);
+      return top !== undefined ? { top } : {};
+    }
+    const parsed = parse(query);
+    if (parsed.errorOffset === undefined) this.valid.set(shape, parsed.top);
+    return parsed;
+  }
+}
+
+const UNCACHED = { parse: (query: string) => parse(query) } as QuerySyntax;
+
 function parse(query: string): ParsedQuery {
   const tree = parser.parse(query);
   let errorOffset: number | undefined;
@@ -58,7 +84,7 @@ function syntaxError(query: string, errorOffset: number, path: FieldPath): Docum
 }
 
 /** A PromQL template of a full expression that must use `{{window}}` as its range (events, raw). */
-export function checkTemplateQuery(query: string, path: FieldPath, templateName = '{{window}}'): DocumentIssue[] {
+export function checkTemplateQuery(query: string, path: FieldPath, templateName = '{{window}}', syntax: QuerySyntax = UNCACHED): DocumentIssue[] {
   if (query.trim() === '') return [{ path, message: 'the query is empty: write a PromQL expression' }];
   const issues: DocumentIssue[] = [];
   if (!hasWindowTemplate(query)) {
@@ -77,18 +103,63 @@ export function checkTemplateQuery(query: string, path: FieldPath, templateName 
     });
     return issues;
   }
-  const parsed = parse(rendered);
+  const parsed = syntax.parse(rendered);
   if (parsed.errorOffset !== undefined) issues.push(syntaxError(query, parsed.errorOffset, path));
   return issues;
 }
 
+/**
+ * A template query checked in the dialect the SLO's plugin chain validates: PromQL (Sloth's default validate
+ * plugin), MetricsQL (its VictoriaMetrics plugin: the template and balanced brackets and quotes, as metricops has no
+ * MetricsQL parser), or nothing (a chain without a validate plugin, as in Sloth).
+ */
+export function checkDialectQuery(query: string, path: FieldPath, dialect: 'promql' | 'metricsql' | 'none', templateName: string, syntax: QuerySyntax): DocumentIssue[] {
+  if (dialect === 'promql') return checkTemplateQuery(query, path, templateName, syntax);
+  if (dialect === 'none') return [];
+  if (query.trim() === '') return [{ path, message: 'the query is empty: write a MetricsQL expression' }];
+  if (!hasWindowTemplate(query)) return [{ path, message: `the query has no ${templateName} range: use it where the range goes` }];
+  const unbalanced = firstUnbalanced(query);
+  return unbalanced === undefined ? [] : [{ path, message: `MetricsQL syntax error at ${positionInQuery(query, unbalanced)} of the query: unbalanced bracket or quote; fix the query`, valueOffset: unbalanced }];
+}
+
+/** The offset of the first bracket or quote that is not closed (or closes nothing), if any. */
+function firstUnbalanced(query: string): number | undefined {
+  const open: Array<{ char: string; at: number }> = [];
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let at = 0; at < query.length; at += 1) {
+    const char = query[at]!;
+    if (char === '"' || char === "'" || char === '`') {
+      const end = findClosingQuote(query, at);
+      if (end < 0) return at;
+      at = end;
+    } else if (char === '#') {
+      const end = query.indexOf('\n', at);
+      at = end < 0 ? query.length : end;
+    } else if (char === '(' || char === '[' || char === '{') {
+      open.push({ char, at });
+    } else if (char in pairs) {
+      if (open.pop()?.char !== pairs[char]) return at;
+    }
+  }
+  return open[0]?.at;
+}
+
+function findClosingQuote(query: string, start: number): number {
+  const quote = query[start]!;
+  for (let at = start + 1; at < query.length; at += 1) {
+    if (query[at] === '\\' && quote !== '`') at += 1;
+    else if (query[at] === quote) return at;
+  }
+  return -1;
+}
+
 /** A plain metric selector (e.g. `http_requests_total{job="api"}`) that metricops wraps in rate()/buckets itself. */
-export function checkSelector(query: string, path: FieldPath, example: string): DocumentIssue[] {
+export function checkSelector(query: string, path: FieldPath, example: string, syntax: QuerySyntax = UNCACHED): DocumentIssue[] {
   if (query.trim() === '') return [{ path, message: `the selector is empty: write a metric selector, e.g. ${example}` }];
   if (hasWindowTemplate(query)) {
     return [{ path, message: `write a plain metric selector without {{window}} (metricops adds the range), e.g. ${example}` }];
   }
-  const parsed = parse(query);
+  const parsed = syntax.parse(query);
   if (parsed.errorOffset !== undefined) return [syntaxError(query, parsed.errorOffset, path)];
   if (parsed.top !== 'VectorSelector') {
     return [
@@ -102,9 +173,9 @@ export function checkSelector(query: string, path: FieldPath, example: string): 
 }
 
 /** A complete PromQL expression without templates (inline Deployment rules). */
-export function checkExpression(query: string, path: FieldPath): DocumentIssue[] {
+export function checkExpression(query: string, path: FieldPath, syntax: QuerySyntax = UNCACHED): DocumentIssue[] {
   if (query.trim() === '') return [{ path, message: 'the expression is empty: write a PromQL alert expression' }];
-  const parsed = parse(query);
+  const parsed = syntax.parse(query);
   return parsed.errorOffset === undefined ? [] : [syntaxError(query, parsed.errorOffset, path)];
 }
 

@@ -1,5 +1,5 @@
 import jsYaml from 'js-yaml';
-import { parseAllDocuments } from 'yaml';
+import { yamlParser } from './yaml-document-parser.js';
 import type { InputIssue } from '../../common/errors.js';
 
 export interface YamlDocument {
@@ -40,7 +40,7 @@ function emptyFileIssue(source: string): InputIssue {
 function readBrokenDocuments(source: string, text: string, fastError: jsYaml.YAMLException): ReadDocumentsResult {
   const documents: YamlDocument[] = [];
   const issues: InputIssue[] = [];
-  parseAllDocuments(text, { merge: true, prettyErrors: true }).forEach((document, index) => {
+  yamlParser().parseAllDocuments(text, { merge: true, prettyErrors: true }).forEach((document, index) => {
     if (document.errors.length === 0) {
       const value: unknown = document.toJS({ maxAliasCount: 10_000 });
       if (value !== null && value !== undefined) documents.push({ index, value });

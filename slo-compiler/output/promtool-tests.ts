@@ -8,6 +8,7 @@ import { formatPromDuration } from '../rules/prom-duration.js';
 import { isAlertingRule, type AlertingRule, type RuleGroup } from '../rules/rule.js';
 import { parseSelector } from '../rules/selector.js';
 import { errorRatioExpr, eventRates, ratioOf } from '../rules/sli-expression.js';
+import { NO_TRAFFIC_ALERT } from '../rules/no-traffic-alert.js';
 import { generatedHeader } from './header.js';
 import { parseMatchers, seriesText, solveLabels } from './series-labels.js';
 import { toYaml } from './yaml.js';
@@ -41,8 +42,8 @@ interface InputSeries {
   values: string;
 }
 
-/** Error ratio per minute as consecutive segments; a steady burn is one segment. */
-type Profile = Array<{ minutes: number; errorRatio: number }>;
+/** Error ratio per minute as consecutive segments (events per minute: TOTAL_PER_MINUTE unless given); a steady burn is one segment. */
+type Profile = Array<{ minutes: number; errorRatio: number; perMinute?: number }>;
 
 export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string): EmittedTest {
   const budget = errorBudget(slo.objective);
@@ -60,7 +61,14 @@ export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string
   if (typeof slow === 'string') return { kind: 'skipped', reason: slow };
   if (typeof episode === 'string') return { kind: 'skipped', reason: episode };
 
-  const alerts = groups.flatMap((group) => group.rules.filter(isAlertingRule));
+  const allAlerts = groups.flatMap((group) => group.rules.filter(isAlertingRule));
+  // The burn alerts: other alerts (no traffic, plugins') have names of their own and tests of their own.
+  const alerts = allAlerts.filter((rule) => rule.alert === slo.alerting.name && rule.labels[AlertLabels.slo] === slo.name);
+  // The burn tests compare with the raw windows from the first minute on: the windows must hold minEvents by then.
+  if (slo.alerting.minEvents !== undefined && (slo.indicator.kind === 'boolGauge' || slo.alerting.minEvents > TOTAL_PER_MINUTE)) {
+    const why = slo.indicator.kind === 'boolGauge' ? 'a boolGauge counts probes (one a minute in the test)' : `the test's traffic is ${TOTAL_PER_MINUTE} events a minute`;
+    return { kind: 'skipped', reason: `minEvents ${slo.alerting.minEvents} holds the alerts back in the test's first minutes: ${why}` };
+  }
   const windows = burnRateWindows(parseDuration(slo.window));
   const fires = (burn: number, severity: SloSeverity) => {
     const effective = Math.min(burn, 1 / budget);
@@ -108,6 +116,8 @@ export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string
       exp_samples: [{ labels: '{}', value: 1 }],
     };
   });
+  const thin = thinTrafficTests(slo, allAlerts, ratioOfBurn(FAST_BURN), resultLabels);
+  if (typeof thin === 'string') return { kind: 'skipped', reason: thin };
   const document = {
     rule_files: [ruleFile],
     evaluation_interval: '1m',
@@ -123,9 +133,59 @@ export function emitPromtoolTest(slo: Slo, groups: RuleGroup[], ruleFile: string
         alert_rule_test: checks,
         promql_expr_test: disagreements,
       },
+      ...thin,
     ],
   };
   return { kind: 'test', content: generatedHeader([slo.location.source]) + toYaml(document) };
+}
+
+/** The thin-traffic burn lasts this long: the test looks at its end. */
+const THIN_MINUTES = 120;
+/** The no-traffic test: clean traffic, then none from this minute on. */
+const QUIET_FROM = 120;
+
+/**
+ * With `minEvents` (docs/design.md, "Thin traffic"): a 20x burn on traffic so thin that even the longest window holds
+ * half the minimum at its end fires nothing; traffic that stops after two busy hours fires the no-traffic alert
+ * (pending 5 minutes after the last event, firing at 10) with the contract labels, and the burn alerts stay quiet.
+ */
+function thinTrafficTests(slo: Slo, alerts: AlertingRule[], burnRatio: number, resultLabels: Record<string, string>): object[] | string {
+  const minimum = slo.alerting.minEvents;
+  if (minimum === undefined) return [];
+  const thinPerMinute = clean(minimum / (2 * THIN_MINUTES));
+  const thin = inputSeriesFor(slo.indicator, [{ minutes: SERIES_MINUTES, errorRatio: burnRatio, perMinute: thinPerMinute }]);
+  const stopped = inputSeriesFor(slo.indicator, [
+    { minutes: QUIET_FROM, errorRatio: 0 },
+    { minutes: 40, errorRatio: 0, perMinute: 0 },
+  ]);
+  if (typeof thin === 'string') return thin;
+  if (typeof stopped === 'string') return stopped;
+  const noTraffic = alerts.find((rule) => rule.alert === NO_TRAFFIC_ALERT);
+  const tests: object[] = [
+    {
+      name: `${slo.name}: a ${FAST_BURN}x burn on ${formatNumber(thinPerMinute * 60)} events an hour (under minEvents ${minimum} in every window) fires nothing`,
+      interval: '1m',
+      input_series: thin,
+      alert_rule_test: [`${THIN_MINUTES}m`].flatMap((eval_time) => [
+        { eval_time, alertname: slo.alerting.name, exp_alerts: [] },
+        ...(noTraffic ? [{ eval_time, alertname: NO_TRAFFIC_ALERT, exp_alerts: [] }] : []),
+      ]),
+    },
+  ];
+  if (noTraffic) {
+    tests.push({
+      name: `${slo.name}: traffic that stops fires ${NO_TRAFFIC_ALERT} after 10 minutes, and no burn alert`,
+      interval: '1m',
+      input_series: stopped,
+      alert_rule_test: [
+        { eval_time: `${QUIET_FROM - 5}m`, alertname: NO_TRAFFIC_ALERT, exp_alerts: [] },
+        { eval_time: `${QUIET_FROM + 8}m`, alertname: NO_TRAFFIC_ALERT, exp_alerts: [] },
+        { eval_time: `${QUIET_FROM + 12}m`, alertname: NO_TRAFFIC_ALERT, exp_alerts: [expectedAlert(noTraffic, resultLabels)!] },
+        { eval_time: `${QUIET_FROM + 12}m`, alertname: slo.alerting.name, exp_alerts: [] },
+      ],
+    });
+  }
+  return tests;
 }
 
 /**
@@ -197,7 +257,7 @@ function counterOf(profile: Profile): CounterOf {
   return (share) => {
     let value = 0;
     const runs = profile.map((segment, index) => {
-      const step = clean(TOTAL_PER_MINUTE * share(segment.errorRatio));
+      const step = clean((segment.perMinute ?? TOTAL_PER_MINUTE) * share(segment.errorRatio));
       const first = index === 0 ? 0 : clean(value + step);
       const count = index === 0 ? segment.minutes : segment.minutes - 1;
       value = clean(first + step * count);

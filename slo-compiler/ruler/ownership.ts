@@ -7,7 +7,7 @@
 export const DEFAULT_RULER_NAMESPACE = 'metricops';
 
 /** The group names rule generation gives (slo-compiler/rules/slo-rule-groups.ts and the inline rules' group). */
-const GENERATED_GROUP_NAME = /^(?:metricops-slo-sli-hourly-|sloth-slo-sli-recordings-|sloth-slo-meta-recordings-|sloth-slo-alerts-).+$|^metricops-inline-rules$/;
+const GENERATED_GROUP_NAME = /^(?:metricops-slo-sli-hourly-|sloth-slo-sli-recordings-|sloth-slo-meta-recordings-|sloth-slo-alerts-|sloth-slo-extra-rules-).+$|^metricops-inline-rules$/;
 
 export function isGeneratedGroupName(name: string): boolean {
   return GENERATED_GROUP_NAME.test(name);

@@ -8,7 +8,9 @@ import { parseSelector, renderSelector } from './selector.js';
  * total event rates separately, so long windows can be computed from recorded short-window counts.
  */
 export function renderWindowTemplate(template: string, window: string): string {
-  return template.replace(/\{\{\s*\.?window\s*\}\}/g, window);
+  // The model's templates say {{window}} (inputs normalize Sloth's {{.window}}); the other spellings are rare.
+  const rendered = template.replaceAll('{{window}}', window);
+  return rendered.includes('{{') ? rendered.replace(/\{\{\s*\.?window\s*\}\}/g, window) : rendered;
 }
 
 export interface EventRates {

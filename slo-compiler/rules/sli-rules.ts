@@ -3,7 +3,7 @@ import { alertWindowList, type BurnRateWindows } from './burn-rate.js';
 import { formatPromDuration } from './prom-duration.js';
 import type { RecordingRule } from './rule.js';
 import { errorRatioExpr, eventRates, ratioOf } from './sli-expression.js';
-import { labelFilter, mergeLabels, sloIdLabels, SlothLabels } from './slo-labels.js';
+import { labelFilter, mergeLabels, sloIdLabels, SlothLabels, sloFilter } from './slo-labels.js';
 
 /**
  * How the SLI windows are computed (docs/design.md, "Long windows"):
@@ -32,6 +32,14 @@ export function totalEventsMetric(window: string): string {
 export const HOURLY = { errors: 'slo:sli_error_events_hourly:rate1h', total: 'slo:sli_events_hourly:rate1h', ratio: 'slo:sli_error_hourly:ratio_rate1h' } as const;
 export const HOUR_MS = 3_600_000;
 
+export interface SliRulesOptions {
+  /**
+   * The period SLI read from the raw series over the whole period (Sloth's `disableOptimized`), instead of the
+   * hourly sums (`counts`) or the mean of the 5m ratios (`sloth`); there is then no hourly group.
+   */
+  rawPeriod?: boolean;
+}
+
 /** In `counts` mode, windows at least this long are sums of the recorded 5m rates instead of raw reads. */
 export const SUMMED_FROM_MS = 86_400_000;
 
@@ -41,11 +49,11 @@ export const SUMMED_FROM_MS = 86_400_000;
  * Raw indicators have no counts: their windows are Sloth's, their period the time average of the 5m ratio (Sloth's
  * value) from the hourly means.
  */
-export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, mode: LongWindowMode): RecordingRule[] {
+export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, mode: LongWindowMode, options: SliRulesOptions = {}): RecordingRule[] {
   const shortestMs = windows.pageQuick.shortWindow;
   const shortest = formatPromDuration(shortestMs);
   const labelsFor = (window: string) => mergeLabels(sloIdLabels(slo), slo.labels, { [SlothLabels.window]: window });
-  const filter = labelFilter(sloIdLabels(slo));
+  const filter = sloFilter(slo);
   const rates = mode === 'counts' ? eventRates(slo.indicator, shortest) : null;
   const rules: RecordingRule[] = [];
   if (rates) {
@@ -70,7 +78,9 @@ export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateW
   const period = formatPromDuration(periodMs);
   if (!alertWindowList(windows).includes(periodMs)) {
     let expr = slothPeriodExpr(shortest, filter, period);
-    if (mode === 'counts') {
+    if (options.rawPeriod) {
+      expr = errorRatioExpr(slo.indicator, period);
+    } else if (mode === 'counts') {
       expr = rates
         ? recorded(HOURLY.errors, HOURLY.total, (selector) => `sum_over_time(${selector}[${period}])`)
         : `avg_over_time(${HOURLY.ratio}${filter}[${period}])\n`;
@@ -88,12 +98,12 @@ export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateW
  * ranges do not, and this way a 5m rate recorded exactly on an hour boundary (as in promtool tests, where every
  * group runs at the same instants) belongs to one hour in both.
  */
-export function hourlyRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, mode: LongWindowMode): RecordingRule[] {
-  if (mode !== 'counts' || alertWindowList(windows).includes(periodMs)) return [];
+export function hourlyRecordingRules(slo: Slo, periodMs: number, windows: BurnRateWindows, mode: LongWindowMode, options: SliRulesOptions = {}): RecordingRule[] {
+  if (mode !== 'counts' || options.rawPeriod || alertWindowList(windows).includes(periodMs)) return [];
   const hour = formatPromDuration(HOUR_MS);
   const shortest = formatPromDuration(windows.pageQuick.shortWindow);
   const labels = mergeLabels(sloIdLabels(slo), slo.labels, { [SlothLabels.window]: hour });
-  const filter = labelFilter(sloIdLabels(slo));
+  const filter = sloFilter(slo);
   const meanOverHour = (metric: string) => `avg_over_time(${metric}${filter}[${hour}] offset 1s)`;
   if (!eventRates(slo.indicator, shortest)) return [{ record: HOURLY.ratio, expr: meanOverHour(sliErrorMetric(shortest)), labels }];
   return [
@@ -103,7 +113,7 @@ export function hourlyRecordingRules(slo: Slo, periodMs: number, windows: BurnRa
 }
 
 /** Sloth's period-window rule (informational, for dashboards): the mean of the shortest-window ratios. */
-function slothPeriodExpr(shortest: string, filter: string, period: string): string {
+export function slothPeriodExpr(shortest: string, filter: string, period: string): string {
   const metric = `${sliErrorMetric(shortest)}${filter}`;
   return `sum_over_time(${metric}[${period}])\n/ ignoring (${SlothLabels.window})\ncount_over_time(${metric}[${period}])\n`;
 }

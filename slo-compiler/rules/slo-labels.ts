@@ -14,6 +14,11 @@ export function sloIdLabels(slo: Slo): Record<string, string> {
   return { [SlothLabels.id]: slo.slothId, [SlothLabels.service]: slo.service, [SlothLabels.slo]: slo.slothSlo };
 }
 
+/** The matcher block of the SLO's id labels (labelFilter of sloIdLabels): every generated expression selects by it. */
+export function sloFilter(slo: Slo): string {
+  return `{${SlothLabels.id}=${JSON.stringify(slo.slothId)}, ${SlothLabels.service}=${JSON.stringify(slo.service)}, ${SlothLabels.slo}=${JSON.stringify(slo.slothSlo)}}`;
+}
+
 /** A PromQL label matcher block in Sloth's spelling: {sloth_id="a", sloth_service="b", sloth_slo="c"}. */
 export function labelFilter(labels: Record<string, string>): string {
   const matchers = Object.keys(labels)
@@ -25,6 +30,9 @@ export function labelFilter(labels: Record<string, string>): string {
 /** Merges label maps left to right (later wins), returning keys sorted for deterministic output. */
 export function mergeLabels(...maps: Array<Record<string, string> | undefined>): Record<string, string> {
   const merged: Record<string, string> = {};
-  for (const map of maps) Object.assign(merged, map ?? {});
-  return Object.fromEntries(Object.keys(merged).sort().map((key) => [key, merged[key]!]));
+  for (const map of maps) if (map) Object.assign(merged, map);
+  const keys = Object.keys(merged).sort();
+  const sorted: Record<string, string> = {};
+  for (const key of keys) sorted[key] = merged[key]!;
+  return sorted;
 }

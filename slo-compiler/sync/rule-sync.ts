@@ -30,7 +30,7 @@ export type SyncOutcome =
   | { status: 'invalid'; issues: readonly InputIssue[]; durationMs: number };
 
 export interface RuleSyncDependencies {
-  options: Pick<SyncOptions, 'repo' | 'sloDir' | 'outDir' | 'branch' | 'workdir' | 'format' | 'ruler' | 'clusterLabel'>;
+  options: Pick<SyncOptions, 'repo' | 'sloDir' | 'outDir' | 'branch' | 'workdir' | 'format' | 'ruler' | 'clusterLabel' | 'layout' | 'spec'>;
   logger: Logger;
   clock: Clock;
   git: GitFactory;
@@ -64,7 +64,7 @@ export class RuleSync {
   async runOnce(): Promise<SyncOutcome> {
     const started = this.clock.now().getTime();
     const elapsed = () => this.clock.now().getTime() - started;
-    const { repo: url, sloDir, outDir, branch, workdir, format, clusterLabel } = this.options;
+    const { repo: url, sloDir, outDir, branch, workdir, format, clusterLabel, layout, spec } = this.options;
     const repository = await this.git.clone(url, workdir, branch);
     await this.checkOrigin(repository);
     if (outDir !== undefined) await repository.discardChanges([outDir]);
@@ -72,7 +72,9 @@ export class RuleSync {
 
     let compiled;
     try {
-      compiled = await compileCheckout(repository.dir, sloDir, outDir, { format, ...(clusterLabel !== undefined ? { clusterLabel } : {}) });
+      compiled = await compileCheckout(repository.dir, sloDir, outDir, {
+        format, ...(clusterLabel !== undefined ? { clusterLabel } : {}), ...(layout !== undefined ? { layout } : {}), ...(spec !== undefined ? { spec } : {}),
+      });
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       this.logger.error({ repo: redactUrl(url), branch, sloDir, issues: error.issues }, `invalid SLO specs, nothing committed:\n${error.message}`);

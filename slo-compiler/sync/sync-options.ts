@@ -5,6 +5,8 @@ import { validateDetailed } from 'node-cron';
 import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/git-repository.js';
 import type { OutputFormat } from '../output/render.js';
+import type { OutputLayout } from '../output/input-layout.js';
+import type { SpecFlags } from '../inputs/spec-flags.js';
 import { parseRulerOptions, type RulerFlags, type RulerOptions } from '../ruler/ruler-options.js';
 import { DEFAULT_SCHEDULE } from './default-schedule.js';
 
@@ -24,9 +26,13 @@ export interface SyncOptions {
   ruler?: RulerOptions;
   /** `cluster` label for every generated rule (compile --cluster-label). */
   clusterLabel?: string;
+  /** compile --layout. */
+  layout?: OutputLayout;
+  /** How specs are read (compile's spec flags); --slo-period-windows-path is a folder of the repository. */
+  spec?: SpecFlags;
 }
 
-export interface SyncFlags extends RulerFlags {
+export interface SyncFlags extends RulerFlags, SpecFlags {
   repo: string;
   sloDir: string;
   outDir?: string;
@@ -36,6 +42,7 @@ export interface SyncFlags extends RulerFlags {
   workdir?: string;
   format?: OutputFormat;
   clusterLabel?: string;
+  layout?: OutputLayout;
 }
 
 export { DEFAULT_SCHEDULE };
@@ -63,12 +70,27 @@ export function parseSyncOptions(flags: SyncFlags, environment: { cacheDir?: str
     const why = validation.errors.map((error) => `${error.field}: ${error.message}`).join('; ');
     throw new UsageError(`--schedule "${schedule}" is not a valid cron expression (${why}): use five fields, e.g. "*/5 * * * *" for every 5 minutes`);
   }
+  const spec = specFlags(flags);
   const cacheDir = environment.cacheDir ?? join(homedir(), '.cache', 'metricops');
   const workdir = flags.workdir ?? join(cacheDir, 'sync', cloneName(repo));
   return {
     repo, sloDir, ...(outDir !== undefined ? { outDir } : {}), branch, schedule, once: flags.once === true, workdir,
     format: flags.format ?? 'prometheus', ...(ruler ? { ruler } : {}), ...(flags.clusterLabel !== undefined ? { clusterLabel: flags.clusterLabel } : {}),
+    ...(flags.layout !== undefined ? { layout: flags.layout } : {}), ...(spec ? { spec } : {}),
   };
+}
+
+/** The spec flags sync passes on to each cycle's compile; the windows folder is checked like --slo-dir. */
+function specFlags(flags: SyncFlags): SpecFlags | undefined {
+  const spec: SpecFlags = {
+    ...(flags.defaultWindow !== undefined ? { defaultWindow: flags.defaultWindow } : {}),
+    ...(flags.defaultSloPeriod !== undefined ? { defaultSloPeriod: flags.defaultSloPeriod } : {}),
+    ...(flags.sloPeriodWindowsPath !== undefined ? { sloPeriodWindowsPath: repoFolder('--slo-period-windows-path', flags.sloPeriodWindowsPath) } : {}),
+    ...(flags.minEvents !== undefined ? { minEvents: flags.minEvents } : {}),
+    ...(flags.sloPlugins !== undefined && flags.sloPlugins.length > 0 ? { sloPlugins: flags.sloPlugins } : {}),
+    ...(flags.disableDefaultSloPlugins ? { disableDefaultSloPlugins: true } : {}),
+  };
+  return Object.keys(spec).length > 0 ? spec : undefined;
 }
 
 /** A readable, unique folder name for a clone of `repo`: "<last path part>-<hash>". */

@@ -116,3 +116,74 @@ describe('compile', () => {
     expect(() => compile(badInput, prometheus)).toThrow(message);
   });
 });
+
+describe('compile --layout input (Sloth\'s layout)', () => {
+  const slo = (name: string, source: string, document = 0) => makeSlo({ name, slothId: name, location: { source, document } });
+  const inputPaths = new Map([
+    ['/specs/shop/checkout.yaml', 'shop/checkout.yaml'],
+    ['/specs/search.yml', 'search.yml'],
+  ]);
+
+  test('one file per input file at its path under the input folder, its SLOs in document order; inline rules as ever', () => {
+    const compiled = compile(
+      { slos: [slo('checkout', '/specs/shop/checkout.yaml'), slo('search', '/specs/search.yml'), slo('checkout-latency', '/specs/shop/checkout.yaml', 1)], inlineRules: [inline('web')], inputPaths },
+      { ...prometheus, layout: 'input' },
+    );
+    expect(compiled.files.map((file) => file.path)).toEqual(['metricops-inline-rules.rules.yaml', 'search.yml', 'shop/checkout.yaml']);
+    const checkout = parse(compiled.files[2]!.content) as { groups: Array<{ name: string }> };
+    expect(checkout.groups.map((group) => group.name).filter((name) => name.startsWith('sloth-slo-alerts'))).toEqual(['sloth-slo-alerts-checkout', 'sloth-slo-alerts-checkout-latency']);
+    expect(compiled.groups).toEqual(compile({ slos: [slo('checkout', '/specs/shop/checkout.yaml'), slo('search', '/specs/search.yml'), slo('checkout-latency', '/specs/shop/checkout.yaml', 1)], inlineRules: [inline('web')] }, prometheus).groups);
+  });
+
+  test('emitted tests read the per-input file when promtool can, else a plain copy', () => {
+    const input = { slos: [slo('checkout', '/specs/shop/checkout.yaml')], inlineRules: [], inputPaths };
+    const plain = compile(input, { ...prometheus, layout: 'input', emitTests: true });
+    expect((parse(plain.files.find((file) => file.path === 'tests/checkout.test.yaml')!.content) as { rule_files: string[] }).rule_files).toEqual(['../shop/checkout.yaml']);
+    const operator = compile(input, { ...prometheus, format: 'operator', layout: 'input', emitTests: true });
+    expect(operator.files.map((file) => file.path)).toEqual(['shop/checkout.yaml', 'tests/checkout.rules.yaml', 'tests/checkout.test.yaml']);
+  });
+
+  test('two inputs at one path are refused: compile them into different folders', () => {
+    const clash = { slos: [slo('a', '/x/slo.yaml'), slo('b', '/y/slo.yaml')], inlineRules: [], inputPaths: new Map([['/x/slo.yaml', 'slo.yaml'], ['/y/slo.yaml', 'slo.yaml']]) };
+    expect(() => compile(clash, { ...prometheus, layout: 'input' })).toThrow(InvalidInputError);
+    expect(() => compile(clash, { ...prometheus, layout: 'input' })).toThrow('/y/slo.yaml and /x/slo.yaml would both be written to slo.yaml');
+  });
+});
+
+describe('guarding alerts come from the rules', () => {
+  test('minEvents adds the no-traffic alert (page) to what the webhook stamps; an informing plugin alert is not a guard', () => {
+    const slo = makeSlo({ plugins: [{ id: 'sloth.dev/core/sli_rules/v1' }, { id: 'sloth.dev/core/metadata_rules/v1' }, { id: 'sloth.dev/core/alert_rules/v1' }, { id: 'sloth.dev/contrib/error_budget_exhausted_alert/v1' }] });
+    slo.alerting.minEvents = 100;
+    const compiled = compile({ slos: [slo], inlineRules: [] }, prometheus);
+    expect(compiled.guardingAlerts.map((alert) => [alert.alert, alert.severity, alert.labels])).toEqual([
+      ['CheckoutAvailabilitySLO', 'page', { deployment: 'checkout', namespace: 'shop', slo: 'checkout-availability', slo_severity: 'page' }],
+      ['CheckoutAvailabilitySLO', 'ticket', { deployment: 'checkout', namespace: 'shop', slo: 'checkout-availability', slo_severity: 'ticket' }],
+      ['MetricopsNoTraffic', 'page', { deployment: 'checkout', namespace: 'shop', slo: 'checkout-availability', slo_severity: 'page' }],
+    ]);
+    const alerts = compiled.groups.flatMap((group) => group.rules).filter((rule) => 'alert' in rule).map((rule) => (rule as { alert: string }).alert);
+    expect(alerts).toEqual(['CheckoutAvailabilitySLO', 'CheckoutAvailabilitySLO', 'MetricopsNoTraffic', 'ErrorBudgetExhausted']);
+  });
+
+  test('a chain without the alert rules guards nothing', () => {
+    const slo = makeSlo({ plugins: [{ id: 'sloth.dev/core/sli_rules/v1' }, { id: 'sloth.dev/core/metadata_rules/v1' }] });
+    expect(compile({ slos: [slo], inlineRules: [] }, prometheus).guardingAlerts).toEqual([]);
+  });
+});
+
+describe('emitted tests in the operator format', () => {
+  test('are the prometheus format\'s tests on a plain copy of the same rules (so promtool needs to run one of them)', () => {
+    const withTests = { ...prometheus, emitTests: true };
+    const plain = compile(input, withTests);
+    const operator = compile(input, { ...withTests, format: 'operator' });
+    const byPath = (files: typeof plain.files) => new Map(files.map((file) => [file.path, file.content]));
+    const plainFiles = byPath(plain.files);
+    const operatorFiles = byPath(operator.files);
+    for (const [path, content] of plainFiles) {
+      if (path.startsWith('tests/')) {
+        expect(operatorFiles.get(path)!.replace(/rule_files:\n- [^\n]+\n/, '')).toBe(content.replace(/rule_files:\n- [^\n]+\n/, ''));
+      } else if (path !== 'metricops-inline-rules.rules.yaml') {
+        expect(operatorFiles.get(`tests/${path}`)).toBe(content);
+      }
+    }
+  });
+});

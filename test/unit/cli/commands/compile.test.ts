@@ -49,6 +49,30 @@ describe('metricops compile', () => {
     expect(again.out()).toMatch(/: 0 written, 13 unchanged, 0 removed\n$/);
   });
 
+  test('--layout input writes what Sloth writes (one file per input, at its path); switching back removes those files', async () => {
+    const out = join(dir, 'rules');
+    const sloth = capture();
+    const windows = 'test/unit/slo-compiler/fixtures/sloth-v0.16/windows';
+    expect(await main(['compile', 'test/unit/slo-compiler/fixtures/sloth-v0.16/getting-started.yml', 'test/unit/slo-compiler/fixtures/sloth-v0.16/k8s-home-wifi.yml', '--out', out, '--layout', 'input', '--slo-period-windows-path', windows, '--min-events', '50'], sloth.context)).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['getting-started.yml', 'k8s-home-wifi.yml']);
+    expect(await readFile(join(out, 'k8s-home-wifi.yml'), 'utf8')).toContain('kind: PrometheusRule');
+    expect(await readFile(join(out, 'getting-started.yml'), 'utf8')).toContain('MetricopsNoTraffic');
+    const back = capture();
+    expect(await main(['compile', 'test/unit/slo-compiler/fixtures/sloth-v0.16/getting-started.yml', '--out', out], back.context)).toBe(0);
+    expect(back.out()).toContain('  removed   getting-started.yml\n');
+    expect((await readdir(out)).sort()).toEqual(['myservice-requests-availability.rules.yaml']);
+  });
+
+  test.each([
+    ['--min-events that is no number', ['--min-events', 'lots'], '--min-events "lots" is not a whole number'],
+    ['a bad --slo-plugins declaration', ['--slo-plugins', '{"id": "sloth.dev/core/validat/v1"}'], 'did you mean "sloth.dev/core/validate/v1"'],
+    ['an unknown --layout', ['--layout', 'sloth'], "argument 'sloth' is invalid"],
+  ])('%s is a usage error (exit 2)', async (_description, flags, message) => {
+    const result = capture();
+    expect(await main(['compile', 'examples/slos', '--out', join(dir, 'rules'), ...flags], result.context)).toBe(2);
+    expect(result.err()).toContain(message);
+  });
+
   test('dropping --emit-tests removes the generated tests it wrote before', async () => {
     const out = join(dir, 'rules');
     await main(['compile', 'examples/slos/checkout.yaml', '--out', out, '--emit-tests'], capture().context);

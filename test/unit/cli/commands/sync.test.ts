@@ -80,6 +80,7 @@ describe('sync options', () => {
   });
 
   test.each([
+    ['the spec flags are passed on, the windows folder normalized', { sloPeriodWindowsPath: './windows/', minEvents: '100', layout: 'input' as const }, { spec: { sloPeriodWindowsPath: 'windows', minEvents: '100' }, layout: 'input' }],
     ['a trailing slash and ./ are normalized away', { sloDir: './slos/', outDir: 'deploy/rules/' }, { sloDir: 'slos', outDir: 'deploy/rules' }],
     ['a local repository path is made absolute', { repo: 'some/repo' }, { repo: expect.stringMatching(/^\/.*\/some\/repo$/) }],
     ['an scp-like URL is kept as given', { repo: 'git@github.com:org/slos.git' }, { repo: 'git@github.com:org/slos.git' }],
@@ -95,6 +96,7 @@ describe('sync options', () => {
     ['an --out-dir inside .git', { outDir: '.git/rules' }, /inside \.git/],
     ['a branch name with ..', { branch: 'main..x' }, /--branch "main..x" is not a valid Git branch name/],
     ['an empty --repo', { repo: ' ' }, /--repo is empty/],
+    ['a --slo-period-windows-path leaving the repository', { sloPeriodWindowsPath: '../windows' }, /--slo-period-windows-path "..\/windows" leaves the repository/],
   ])('%s is refused with a usage error saying how to fix it', (_description, flags, message) => {
     expect(() => parseSyncOptions({ ...base, ...flags })).toThrow(message);
   });

@@ -191,7 +191,7 @@ const cases: Case[] = [
   {
     description: 'a Sloth SLI plugin is not supported',
     text: sloth('      plugin: {id: sloth-common/kubernetes/apiserver/availability}'),
-    expected: [{ path: 'slos[0].sli.plugin', line: 8, message: 'Sloth SLI plugins are not supported' }],
+    expected: [{ path: 'slos[0].sli.plugin', line: 8, message: 'Sloth SLI plugins are Go code, which metricops does not run: write the query the plugin would generate as sli.events' }],
   },
   {
     description: 'a Sloth objective above 100 is out of range',
@@ -206,7 +206,7 @@ const cases: Case[] = [
   {
     description: 'Sloth infoLabels and interval are refused rather than silently ignored',
     text: sloth('      raw: {error_ratio_query: "max(x[{{.window}}])"}', '    interval: {all: 2m}'),
-    expected: [{ path: 'slos[0].interval', line: 9, message: 'Sloth\'s "interval" is not supported by metricops yet' }],
+    expected: [{ path: 'slos[0].interval', line: 9, message: '"interval" is not a field of Sloth v0.16\'s SLOs (it would be ignored): use the sloth.dev/contrib/rule_intervals/v1 plugin' }],
   },
   {
     description: 'Sloth events with the same error and total query are refused, as Sloth does',
@@ -262,7 +262,7 @@ const cases: Case[] = [
   {
     description: 'an OpenSLO AlertPolicy is not supported and the message names the supported kinds',
     text: 'apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: errors}\n',
-    expected: [{ path: 'kind', line: 2, message: 'metricops reads openslo/v1 kinds SLO and SLI (and skips kind Service)' }],
+    expected: [{ path: 'kind', line: 2, message: 'metricops reads openslo/v1 kinds SLO and SLI and openslo/v1alpha kind SLO (and skips kind Service)' }],
   },
   {
     description: 'an OpenSLO SLI object is checked on its own',

@@ -207,7 +207,7 @@ slos:
 });
 
 describe('Sloth PrometheusServiceLevel (Kubernetes) resources', () => {
-  test('a PrometheusServiceLevel yields the same SLOs as its prometheus/v1 equivalent, located under spec', () => {
+  test('a PrometheusServiceLevel yields the same SLOs as its prometheus/v1 equivalent, located under spec, with its spec kind and metadata', () => {
     const crd = `
 apiVersion: sloth.slok.dev/v1
 kind: PrometheusServiceLevel
@@ -258,8 +258,13 @@ slos:
     const fromCrd = parseOne(crd).slos;
     const fromV1 = parseOne(v1).slos;
     expect(fromCrd.map((slo) => slo.location.path)).toEqual(['spec.slos[0].name', 'spec.slos[1].name']);
-    expect(fromCrd.map(({ location: _location, ...slo }) => slo)).toEqual(fromV1.map(({ location: _location, ...slo }) => slo));
+    expect(fromCrd.map(({ location: _location, spec: _spec, objectMeta: _meta, ...slo }) => slo)).toEqual(fromV1.map(({ location: _location, ...slo }) => slo));
     expect(fromCrd.map((slo) => slo.name)).toEqual(['myservice-requests-availability', 'myservice-ratio']);
+    expect(fromCrd.map((slo) => [slo.spec, slo.objectMeta])).toEqual([
+      ['sloth.slok.dev/v1', { name: 'myservice', namespace: 'monitoring', labels: { app: 'sloth' } }],
+      ['sloth.slok.dev/v1', { name: 'myservice', namespace: 'monitoring', labels: { app: 'sloth' } }],
+    ]);
+    expect(fromV1.map((slo) => slo.spec)).toEqual([undefined, undefined]);
   });
 });
 

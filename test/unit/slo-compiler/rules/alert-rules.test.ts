@@ -52,7 +52,7 @@ describe('sloAlertRules', () => {
     const slo = makeSlo();
     slo.alerting[disabled].disabled = true;
     expect(sloAlertRules(slo, windows30d).map((rule) => rule.labels.slo_severity)).toEqual(expected);
-    expect(sloGuardingAlerts(slo).map((alert) => alert.severity)).toEqual(expected);
+    expect(sloGuardingAlerts(slo, [{ name: 'alerts', rules: sloAlertRules(slo, windows30d) }]).map((alert) => alert.severity)).toEqual(expected);
   });
 
   test('annotations: Sloth defaults, overridden by the SLO, then by the severity', () => {

@@ -51,6 +51,21 @@ describe('RuleSync with a real bare remote', () => {
     expect(rules).toContain('deployment: checkout');
   });
 
+  test('--layout input and an AlertWindows folder inside the SLO folder: files at the specs\' paths, the windows not read as specs', async () => {
+    const person = await fixture.clone('windows');
+    const windows = [
+      'apiVersion: sloth.slok.dev/v1', 'kind: AlertWindows', 'spec:', '  sloPeriod: 30d',
+      '  page: {quick: {errorBudgetPercent: 1, shortWindow: 2m, longWindow: 30m}, slow: {errorBudgetPercent: 2, shortWindow: 15m, longWindow: 3h}}',
+      '  ticket: {quick: {errorBudgetPercent: 5, shortWindow: 1h, longWindow: 12h}, slow: {errorBudgetPercent: 5, shortWindow: 3h, longWindow: 36h}}', '',
+    ].join('\n');
+    await fixture.commitAndPush(person, { 'slos/windows/30d.yaml': windows }, 'custom windows');
+
+    const outcome = await ruleSync({ layout: 'input', spec: { sloPeriodWindowsPath: 'slos/windows' } }).runOnce();
+
+    expect(outcome).toMatchObject({ status: 'committed', changed: ['rules/checkout.yaml', 'rules/search.yaml'] });
+    expect(fixture.remoteFile('rules/checkout.yaml')).toContain('slo:sli_error:ratio_rate1d12h');
+  });
+
   test('a second sync with no spec change makes no commit', async () => {
     await ruleSync().runOnce();
     const head = fixture.remoteHead();
