@@ -21,7 +21,7 @@ import { openGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
 import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
-import { CredentialFile, CredentialFileError, type CredentialFormat } from './intake/credential-file.js';
+import { CredentialFile, CredentialFileError, type CredentialFormat } from '../common/credential-file.js';
 import { createKubernetesAdapters } from './kubernetes/adapters.js';
 import { DEFAULT_LEASE_TIMINGS } from './kubernetes/leader-election.js';
 import { FeedbackMetrics } from './metrics.js';

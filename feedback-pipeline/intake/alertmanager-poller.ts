@@ -6,7 +6,7 @@ import { splitUrlCredentials } from '../../common/url-credentials.js';
 import type { Logger } from '../../common/logger.js';
 import type { FeedbackMetrics } from '../metrics.js';
 import type { AlertSink } from '../ports.js';
-import type { CredentialFile } from './credential-file.js';
+import type { CredentialFile } from '../../common/credential-file.js';
 import type { Alert } from '../model.js';
 import { alertsFromApi, parseGettableAlerts, type ParsedGettableAlerts } from './api-alerts.js';
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CredentialFile } from './credential-file.js';
+import type { CredentialFile } from '../../common/credential-file.js';
 
 export type AuthResult = 'ok' | 'missing' | 'invalid';
 

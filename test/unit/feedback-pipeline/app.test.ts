@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { ManualClock } from '../../../common/clock.js';
 import { silentLogger } from '../../../common/logger.js';
 import { Authenticator } from '../../../feedback-pipeline/intake/authenticator.js';
-import { CredentialFile } from '../../../feedback-pipeline/intake/credential-file.js';
+import { CredentialFile } from '../../../common/credential-file.js';
 import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
 import { AuditHistory } from '../../../feedback-pipeline/history/audit-history.js';
 import { FeedbackMetrics } from '../../../feedback-pipeline/metrics.js';

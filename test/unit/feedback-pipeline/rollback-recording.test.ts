@@ -10,7 +10,7 @@ import { silentLogger } from '../../../common/logger.js';
 import type { DeploymentCache, RollbackExecutor, RollbackRequest } from '../../../feedback-pipeline/ports.js';
 import { AlertmanagerPoller } from '../../../feedback-pipeline/intake/alertmanager-poller.js';
 import { Authenticator } from '../../../feedback-pipeline/intake/authenticator.js';
-import { CredentialFile } from '../../../feedback-pipeline/intake/credential-file.js';
+import { CredentialFile } from '../../../common/credential-file.js';
 import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
 import { FeedbackPipeline } from '../../../feedback-pipeline/pipeline.js';
 import { AuditHistory } from '../../../feedback-pipeline/history/audit-history.js';

@@ -10,7 +10,7 @@ import express from 'express';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialFile } from '../../../../feedback-pipeline/intake/credential-file.js';
+import { CredentialFile } from '../../../../common/credential-file.js';
 
 const NULL_RECEIVER = `route:
   receiver: blackhole

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, silentLogger } from '../../../../common/logger.js';
 import { Authenticator, matchesAny } from '../../../../feedback-pipeline/intake/authenticator.js';
-import { CredentialFile, CredentialFileError } from '../../../../feedback-pipeline/intake/credential-file.js';
+import { CredentialFile, CredentialFileError } from '../../../../common/credential-file.js';
 import { PassThrough } from 'node:stream';
 
 describe('credentials', () => {

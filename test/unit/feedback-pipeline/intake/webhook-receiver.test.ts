@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { systemClock } from '../../../../common/clock.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { Authenticator } from '../../../../feedback-pipeline/intake/authenticator.js';
-import { CredentialFile } from '../../../../feedback-pipeline/intake/credential-file.js';
+import { CredentialFile } from '../../../../common/credential-file.js';
 import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 import { createFeedbackServer } from '../../../../feedback-pipeline/app.js';
 import { listen, RecordingSink, waitFor } from './fixtures.js';

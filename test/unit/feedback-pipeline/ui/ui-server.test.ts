@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../../common/clock.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { Authenticator } from '../../../../feedback-pipeline/intake/authenticator.js';
-import { CredentialFile } from '../../../../feedback-pipeline/intake/credential-file.js';
+import { CredentialFile } from '../../../../common/credential-file.js';
 import type { DeploymentState } from '../../../../feedback-pipeline/model.js';
 import { createUiServer } from '../../../../feedback-pipeline/ui/ui-server.js';
 import { UiReader } from '../../../../feedback-pipeline/ui/ui-reader.js';

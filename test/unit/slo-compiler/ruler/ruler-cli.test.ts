@@ -85,7 +85,7 @@ describe('metricops compile --ruler-url', () => {
 
     const missing = await runCli(['compile', spec, '--ruler-url', ruler.url, '--ruler-token-file', join(dir, 'nope')]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`metricops: --ruler-token-file: cannot read ${join(dir, 'nope')}: ENOENT\n`);
+    expect(missing.stderr).toBe(`metricops: --ruler-token-file: cannot read credential file ${join(dir, 'nope')}: ENOENT\n`);
   });
 
   test.each([

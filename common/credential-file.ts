@@ -1,12 +1,16 @@
 import { isUtf8 } from 'node:buffer';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { MetricopsError } from '../../common/errors.js';
-import type { Logger } from '../../common/logger.js';
+import { MetricopsError } from './errors.js';
+import type { Logger } from './logger.js';
 
 export class CredentialFileError extends MetricopsError {}
 
 /** What each line holds: a bearer token, or `user:password` for Basic authentication. */
 export type CredentialFormat = 'token' | 'user:password';
+
+/** What a usable credential file gives: at least one credential. */
+export type NonEmptyCredentials = [string, ...string[]];
 
 /** A credential file holds a few lines; a larger file is the wrong file (and is not read into memory). */
 export const MAX_CREDENTIAL_FILE_BYTES = 64 * 1024;
@@ -28,19 +32,10 @@ export class CredentialFile {
 
   /** Reads the file now; throws CredentialFileError (naming the file, not its content) when unusable. */
   async load(): Promise<void> {
-    const info = await stat(this.path).catch((error: unknown) => {
-      throw new CredentialFileError(`cannot read credential file ${this.path}: ${(error as Error).message}`, { cause: error });
-    });
-    if (!info.isFile()) throw new CredentialFileError(`credential file ${this.path} is not a regular file: pass the file that holds the credential`);
-    if (info.size > MAX_CREDENTIAL_FILE_BYTES) {
-      throw new CredentialFileError(`credential file ${this.path} is ${info.size} bytes, more than ${MAX_CREDENTIAL_FILE_BYTES}: is it the right file? It holds one credential per line`);
-    }
+    const info = await statCredentialFile(this.path);
     const version = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (version === this.version) return;
-    const bytes = await readFile(this.path);
-    if (!isUtf8(bytes)) throw new CredentialFileError(`credential file ${this.path} is not UTF-8 text`);
-    const values = parseCredentials(bytes.toString('utf8'), this.path, this.format);
-    if (values.length === 0) throw new CredentialFileError(`credential file ${this.path} holds no credential: write one per line`);
+    const values = await readCredentialValues(this.path, this.format);
     const first = this.version === '';
     this.values = values;
     this.version = version;
@@ -57,6 +52,38 @@ export class CredentialFile {
     }
     return this.values;
   }
+}
+
+/**
+ * The credentials of a file, read once (for one-shot commands; a long-running server keeps a CredentialFile).
+ * Throws CredentialFileError naming the file and line, never a value.
+ */
+export async function readCredentialFile(path: string, format: CredentialFormat = 'token'): Promise<NonEmptyCredentials> {
+  await statCredentialFile(path);
+  return readCredentialValues(path, format);
+}
+
+async function statCredentialFile(path: string): Promise<Stats> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new CredentialFileError(`cannot read credential file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  });
+  if (!info.isFile()) throw new CredentialFileError(`credential file ${path} is not a regular file: pass the file that holds the credential`);
+  if (info.size > MAX_CREDENTIAL_FILE_BYTES) {
+    throw new CredentialFileError(`credential file ${path} is ${info.size} bytes, more than ${MAX_CREDENTIAL_FILE_BYTES}: is it the right file? It holds one credential per line`);
+  }
+  return info;
+}
+
+async function readCredentialValues(path: string, format: CredentialFormat): Promise<NonEmptyCredentials> {
+  const bytes = await readFile(path).catch((error: unknown) => {
+    throw new CredentialFileError(`cannot read credential file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  });
+  if (bytes.length > MAX_CREDENTIAL_FILE_BYTES) throw new CredentialFileError(`credential file ${path} grew past ${MAX_CREDENTIAL_FILE_BYTES} bytes while being read: is it the right file?`);
+  if (!isUtf8(bytes)) throw new CredentialFileError(`credential file ${path} is not UTF-8 text`);
+  const values = parseCredentials(bytes.toString('utf8'), path, format);
+  const [first, ...rest] = values;
+  if (first === undefined) throw new CredentialFileError(`credential file ${path} holds no credential: write one per line`);
+  return [first, ...rest];
 }
 
 // eslint-disable-next-line no-control-regex
