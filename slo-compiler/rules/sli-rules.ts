@@ -10,7 +10,7 @@ import { labelFilter, mergeLabels, sloIdLabels, SlothLabels, sloFilter } from '.
  * - `counts`: every window and the period are errors / events over the window (a ratio of counts). The 5m error
  *   and event rates are recorded once; the 5m ratio divides them; 30m-6h read the raw series (as Sloth, so pages
  *   fire on the same evaluation as Sloth's); 1d and 3d sum the recorded 5m rates; the period sums the hourly means
- *   of those rates, recorded by a group evaluated once an hour.
+ *   of those rates, recorded by a group evaluated once an hour (until its first run, the 5m rates of the last hour).
  * - `sloth`: Sloth's expressions exactly, including its period SLI (the mean of the 5m ratios).
  */
 export type LongWindowMode = 'counts' | 'sloth';
@@ -81,13 +81,24 @@ export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateW
     if (options.rawPeriod) {
       expr = errorRatioExpr(slo.indicator, period);
     } else if (mode === 'counts') {
+      const overPeriod = (selector: string) => `sum_over_time(${selector}[${period}])`;
+      const overFirstHour = (selector: string) => `sum_over_time(${selector}[${formatPromDuration(HOUR_MS)}])`;
       expr = rates
-        ? recorded(HOURLY.errors, HOURLY.total, (selector) => `sum_over_time(${selector}[${period}])`)
-        : `avg_over_time(${HOURLY.ratio}${filter}[${period}])\n`;
+        ? untilHourlyRuns(recorded(HOURLY.errors, HOURLY.total, overPeriod), recorded(errorEventsMetric(shortest), totalEventsMetric(shortest), overFirstHour))
+        : untilHourlyRuns(`avg_over_time(${HOURLY.ratio}${filter}[${period}])\n`, `avg_over_time(${sliErrorMetric(shortest)}${filter}[${formatPromDuration(HOUR_MS)}])\n`);
     }
     rules.push({ record: sliErrorMetric(period), expr, labels: labelsFor(period) });
   }
   return rules;
+}
+
+/**
+ * The period SLI from the hourly means, or, while they have no series yet (the first hour after the rules are
+ * loaded, before the hourly group's first run; or no events in the hours it read), from the 5m rates of the last
+ * hour: every rate recorded so far then. So a budget has a value from the first evaluation on.
+ */
+function untilHourlyRuns(fromHourlyMeans: string, fromLastHour: string): string {
+  return `(\n${fromHourlyMeans})\nor ignoring (${SlothLabels.window})\n(\n${fromLastHour})\n`;
 }
 
 /**

@@ -316,12 +316,14 @@ describe.each(PROMTOOLS)('the first day after deploying counts rules, under $nam
   const errorsPerMinute = (minute: number) => (minute <= CHANGE_MIN ? 10 : 0.5);
   const AFTER = 0.0005;
 
-  async function gatedRules(dir: string): Promise<{ ruleFile: string; groups: string[] }> {
+  /** The rules gated from the deploy on; the hourly group's from `hourlyFromMin` on (promtool runs it every step). */
+  async function gatedRules(dir: string, hourlyFromMin = DEPLOY_MIN): Promise<{ ruleFile: string; groups: string[] }> {
     const { ruleFile, groups } = await compiledCheckout(dir, 'counts');
     const path = join(dir, ruleFile);
-    const rules = parse(await readFile(path, 'utf8')) as { groups: Array<{ rules: Array<{ expr: string }> }> };
+    const rules = parse(await readFile(path, 'utf8')) as { groups: Array<{ name: string; rules: Array<{ expr: string }> }> };
     for (const group of rules.groups) {
-      for (const rule of group.rules) rule.expr = `(${rule.expr.trim()})\nand on() (vector(time()) >= ${DEPLOY_MIN * 60})`;
+      const from = group.name.startsWith('metricops-slo-sli-hourly-') ? hourlyFromMin : DEPLOY_MIN;
+      for (const rule of group.rules) rule.expr = `(${rule.expr.trim()})\nand on() (vector(time()) >= ${from * 60})`;
     }
     await writeFile(path, stringify(rules));
     return { ruleFile, groups };
@@ -351,6 +353,29 @@ describe.each(PROMTOOLS)('the first day after deploying counts rules, under $nam
             within(`(${raw1d})`, rawAt6h, 0.01, sixHoursAfter),
             within(SLI('1d'), AFTER, 1e-9, dayAfter),
             within(`(${raw1d})`, AFTER, 1e-9, dayAfter),
+          ],
+        },
+      ],
+    }, dir);
+  });
+
+  test.concurrent('the first hour, before the hourly group first runs: the period SLI is the ratio of the 5m rates recorded since the deploy, then the hourly sums take over', async () => {
+    const dir = await freshDir();
+    const { ruleFile, groups } = await gatedRules(dir, DEPLOY_MIN + 60);
+    const halfHourAfter = `${DEPLOY_MIN + 30}m`;
+    await passes(promtool, {
+      rule_files: [ruleFile],
+      evaluation_interval: '1m',
+      group_eval_order: groups,
+      tests: [
+        {
+          interval: '1m',
+          input_series: checkoutSeries(DEPLOY_MIN + 120, errorsPerMinute, () => 1000),
+          promql_expr_test: [
+            { expr: 'absent(slo:sli_events_hourly:rate1h)', eval_time: halfHourAfter, exp_samples: [{ labels: '{}', value: 1 }] },
+            within(SLI('30d'), AFTER, 1e-9, halfHourAfter),
+            { expr: 'count(slo:sli_events_hourly:rate1h)', eval_time: `${DEPLOY_MIN + 90}m`, exp_samples: [{ labels: '{}', value: 1 }] },
+            within(SLI('30d'), AFTER, 1e-9, `${DEPLOY_MIN + 90}m`),
           ],
         },
       ],

@@ -69,7 +69,7 @@ describe('sliRecordingRules', () => {
     expect(rules.find((rule) => rule.record.endsWith('3d'))!.expr).toContain('[3d]');
   });
 
-  test('counts: 5m rates recorded once, the 5m ratio divides them, 30m-6h read raw series, 1d and 3d sum the 5m rates, the period sums hourly rates', () => {
+  test('counts: 5m rates recorded once, the 5m ratio divides them, 30m-6h read raw series, 1d and 3d sum the 5m rates, the period sums hourly rates (the last hour\'s 5m rates until the hourly group runs)', () => {
     const rules = sliRecordingRules(makeSlo(), 30 * DAY, windows30d, 'counts');
     expect(rules.map((rule) => rule.record)).toEqual(['slo:sli_error_events:rate5m', 'slo:sli_events:rate5m', ...SLOTH_RECORDS]);
     const byName = new Map(rules.map((rule) => [rule.record, rule.expr]));
@@ -83,7 +83,9 @@ describe('sliRecordingRules', () => {
       );
     }
     expect(byName.get('slo:sli_error:ratio_rate30d')).toBe(
-      `sum_over_time(slo:sli_error_events_hourly:rate1h${F}[30d])\n/\n(sum_over_time(slo:sli_events_hourly:rate1h${F}[30d]) > 0)\n`,
+      `(\nsum_over_time(slo:sli_error_events_hourly:rate1h${F}[30d])\n/\n(sum_over_time(slo:sli_events_hourly:rate1h${F}[30d]) > 0)\n)\n` +
+        `or ignoring (sloth_window)\n` +
+        `(\nsum_over_time(slo:sli_error_events:rate5m${F}[1h])\n/\n(sum_over_time(slo:sli_events:rate5m${F}[1h]) > 0)\n)\n`,
     );
     for (const rule of rules) expect(() => promqlShape(rule.expr)).not.toThrow();
   });
@@ -100,7 +102,7 @@ describe('sliRecordingRules', () => {
     const rules = sliRecordingRules(makeSlo({ indicator: indicators.raw! }), 30 * DAY, windows30d, 'counts');
     expect(rules.some((rule) => rule.record.startsWith('slo:sli_events'))).toBe(false);
     expect(rules.find((rule) => rule.record === 'slo:sli_error:ratio_rate3d')!.expr).toBe(errorRatioExpr(indicators.raw!, '3d'));
-    expect(rules.at(-1)!.expr).toBe(`avg_over_time(slo:sli_error_hourly:ratio_rate1h${F}[30d])\n`);
+    expect(rules.at(-1)!.expr).toBe(`(\navg_over_time(slo:sli_error_hourly:ratio_rate1h${F}[30d])\n)\nor ignoring (sloth_window)\n(\navg_over_time(slo:sli_error:ratio_rate5m${F}[1h])\n)\n`);
   });
 
   test('sloth: the period window is Sloth\'s informational mean of 5m ratios, named in Prometheus duration form', () => {
