@@ -2,8 +2,9 @@
  * What the informer keeps of each Deployment and ReplicaSet: only what decisions read, so that 10,000 Deployments
  * fit in little memory. Pod templates are kept as one canonical JSON string (keys sorted, `pod-template-hash`
  * removed): compact, and two equal strings mean equal templates; equal strings are stored once (a ReplicaSet's
- * template is its Deployment's). A ReplicaSet keeps only what a decision reads of it (name, owner, the revision and
- * `metricops.io/bad-revision`: the controller copies the Deployment's other annotations onto it). The input is the
+ * template is its Deployment's). A ReplicaSet keeps only what a decision or the UI reads of it (name, owner, the
+ * revision, `metricops.io/bad-revision` and its `metricops.io/deployed-at` stamp, the rollout's time on the UI's
+ * timeline: the controller copies the Deployment's other annotations onto it). The input is the
  * wire JSON (list pages, watch events), never client-node's models. Pure conversions; StringPool is the cache's.
  */
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
@@ -37,6 +38,8 @@ export interface CachedReplicaSet {
   revision: number;
   /** `metricops.io/bad-revision`, when marked. */
   badRevision?: string;
+  /** `metricops.io/deployed-at` of the rollout that made it (the webhook's stamp, copied from the Deployment). */
+  deployedAt?: string;
   /** Canonical JSON of spec.template without `pod-template-hash`. */
   template: string;
   /** creationTimestamp, ms since the epoch (0: unknown). */
@@ -129,6 +132,8 @@ export function cacheReplicaSet(replicaSet: V1ReplicaSet): CachedReplicaSet {
   };
   const bad = annotations?.[Annotations.badRevision];
   if (bad !== undefined) cached.badRevision = ownString(bad);
+  const deployedAt = annotations?.[Annotations.deployedAt];
+  if (deployedAt !== undefined) cached.deployedAt = ownString(deployedAt);
   if (owner?.uid) cached.ownerUid = ownString(owner.uid);
   return cached;
 }
@@ -153,6 +158,7 @@ export function replicaSetStateOf(cached: CachedReplicaSet): ReplicaSetState {
     annotations: {
       [REVISION_ANNOTATION]: String(cached.revision),
       ...(cached.badRevision !== undefined ? { [Annotations.badRevision]: cached.badRevision } : {}),
+      ...(cached.deployedAt !== undefined ? { [Annotations.deployedAt]: cached.deployedAt } : {}),
     },
     template: JSON.parse(cached.template) as V1PodTemplateSpec,
     templateKey: cached.template,

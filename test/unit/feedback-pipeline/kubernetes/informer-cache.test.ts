@@ -50,7 +50,10 @@ describe('InformerCache', () => {
         resourceVersion: '5001',
         items: [
           wireReplicaSet({ revision: 1, image: 'shop/checkout:v1', hash: 'aaa' }),
-          wireReplicaSet({ revision: 2, image: 'shop/checkout:v2', hash: 'bbb', annotations: { [Annotations.badRevision]: '{"reason":"x"}' } }),
+          wireReplicaSet({
+            revision: 2, image: 'shop/checkout:v2', hash: 'bbb',
+            annotations: { [Annotations.badRevision]: '{"reason":"x"}', [Annotations.deployedAt]: '2026-11-21T10:00:00Z', 'example.com/other': 'dropped' },
+          }),
           wireReplicaSet({ revision: 1, image: 'shop/cart:v1', hash: 'ccc', owner: 'uid-cart' }),
         ],
       },
@@ -85,6 +88,12 @@ describe('InformerCache', () => {
       ['checkout-bbb', 2, true],
     ]);
     expect(history[0]!.template.metadata?.labels).toEqual({ app: 'checkout' });
+    // The rollout's stamp stays (the UI's timeline marks it); annotations nothing reads do not.
+    expect(history[1]!.annotations).toEqual({
+      'deployment.kubernetes.io/revision': '2',
+      [Annotations.badRevision]: '{"reason":"x"}',
+      [Annotations.deployedAt]: '2026-11-21T10:00:00Z',
+    });
     expect(cache.deploymentsGuardedBy('CheckoutLatency').map((d) => d.name)).toEqual(['checkout']);
     expect(cache.deploymentsGuardedBy('CartErrors').map((d) => d.name)).toEqual(['cart']);
 
