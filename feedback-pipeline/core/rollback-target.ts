@@ -4,7 +4,9 @@
  * Never "the second-highest revision": after an undo the controller renumbers the restored ReplicaSet, so a
  * duplicate notification would flip back to the bad version (kubernetes/website#6921). Pure.
  */
+import { Annotations } from '../../common/contract/annotations.js';
 import { isMarkedBad } from '../../common/contract/bad-revision.js';
+import { parseDeployedAt } from '../../common/contract/deployed-at.js';
 import type { DeploymentState, ReplicaSetState } from '../model.js';
 import { templateKey } from './pod-template.js';
 
@@ -21,11 +23,11 @@ export interface RollbackTarget {
  */
 export function selectRollbackTarget(deployment: Pick<DeploymentState, 'template'>, replicaSets: readonly ReplicaSetState[]): RollbackTarget {
   const currentKey = templateKey(deployment.template);
-  const newestFirst = [...replicaSets].sort((a, b) => b.revision - a.revision);
+  const newestFirst = [...replicaSets].sort(newerFirst);
   const from = newestFirst.find((replicaSet) => replicaSet.templateKey === currentKey);
   const to = newestFirst.find(
     (replicaSet) =>
-      (from === undefined || replicaSet.revision < from.revision) &&
+      (from === undefined || newerFirst(from, replicaSet) < 0) &&
       !isMarkedBad(replicaSet.annotations) &&
       replicaSet.templateKey !== currentKey,
   );
@@ -33,4 +35,20 @@ export function selectRollbackTarget(deployment: Pick<DeploymentState, 'template
   if (from) target.from = from;
   if (to) target.to = to;
   return target;
+}
+
+/**
+ * Newest first: by revision, the controller's order (an undo renumbers the restored ReplicaSet, so it is not the
+ * creation order). Equal revisions happen when the controller numbers a new ReplicaSet before its cache has the
+ * previous one (a rollout right after another, on a busy control plane; it renumbers on a later sync): then the later
+ * created, then the later `metricops.io/deployed-at` stamp is newer. Fully tied ReplicaSets are not ordered (0).
+ */
+function newerFirst(a: ReplicaSetState, b: ReplicaSetState): number {
+  return b.revision - a.revision || b.createdAt.getTime() - a.createdAt.getTime() || deployedAtMs(b) - deployedAtMs(a);
+}
+
+function deployedAtMs(replicaSet: ReplicaSetState): number {
+  const stamp = replicaSet.annotations[Annotations.deployedAt];
+  const parsed = stamp === undefined ? undefined : parseDeployedAt(stamp);
+  return parsed?.ok ? parsed.value.getTime() : 0;
 }

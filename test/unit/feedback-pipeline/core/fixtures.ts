@@ -34,7 +34,7 @@ export function deploymentState(overrides: Partial<DeploymentState> & { image?: 
 export function replicaSet(
   revision: number,
   image: string,
-  options: { bad?: boolean; name?: string; hash?: string } = {},
+  options: { bad?: boolean; name?: string; hash?: string; createdAt?: string; deployedAt?: string } = {},
 ): ReplicaSetState {
   const hash = options.hash ?? `h${image.replace(/\W/g, '')}`;
   const template = podTemplate(image, hash);
@@ -45,10 +45,11 @@ export function replicaSet(
     annotations: {
       'deployment.kubernetes.io/revision': String(revision),
       ...(options.bad ? { [Annotations.badRevision]: JSON.stringify({ reason: 'test' }) } : {}),
+      ...(options.deployedAt ? { [Annotations.deployedAt]: options.deployedAt } : {}),
     },
     template,
     templateKey: templateKey(template),
-    createdAt: new Date('2026-11-21T09:00:00Z'),
+    createdAt: new Date(options.createdAt ?? '2026-11-21T09:00:00Z'),
   };
 }
 

@@ -61,6 +61,33 @@ describe('selectRollbackTarget', () => {
       expected: { to: 1 },
     },
     {
+      description: 'v2 numbered like v1 (the controller made it before its cache had v1): the later created is current, back to v1',
+      current: 'v2',
+      history: [replicaSet(1, 'shop/checkout:v1', { createdAt: '2026-11-21T09:00:00Z' }), replicaSet(1, 'shop/checkout:v2', { createdAt: '2026-11-21T09:00:01Z' })],
+      expected: { from: 1, to: 1 },
+    },
+    {
+      description: 'numbered alike and created in the same second: the later deployed-at stamp is current, back to the other',
+      current: 'v2',
+      history: [
+        replicaSet(1, 'shop/checkout:v2', { deployedAt: '2026-11-21T09:00:00Z' }),
+        replicaSet(1, 'shop/checkout:v1', { deployedAt: '2026-11-21T08:59:00Z' }),
+      ],
+      expected: { from: 1, to: 1 },
+    },
+    {
+      description: 'numbered alike, the other one created later: it is newer than the current one, not a target',
+      current: 'v1',
+      history: [replicaSet(1, 'shop/checkout:v1', { createdAt: '2026-11-21T09:00:00Z' }), replicaSet(1, 'shop/checkout:v2', { createdAt: '2026-11-21T09:00:01Z' })],
+      expected: { from: 1 },
+    },
+    {
+      description: 'numbered, created and stamped alike: nothing says which is older, so no target',
+      current: 'v2',
+      history: [replicaSet(1, 'shop/checkout:v1'), replicaSet(1, 'shop/checkout:v2')],
+      expected: { from: 1 },
+    },
+    {
       description: 'no ReplicaSets at all: nothing',
       current: 'v1',
       history: [],
@@ -69,6 +96,18 @@ describe('selectRollbackTarget', () => {
   ])('$description', ({ current, history, expected }) => {
     const deployment = deploymentState({ image: `shop/checkout:${current}`, paused: false });
     expect(names(selectRollbackTarget(deployment, history))).toEqual(expected);
+  });
+
+  test.each([
+    ['created a second apart', { createdAt: '2026-11-21T09:00:00Z' }, { createdAt: '2026-11-21T09:00:01Z' }],
+    ['created in the same second, stamped a minute apart', { deployedAt: '2026-11-21T08:59:00Z' }, { deployedAt: '2026-11-21T09:00:00Z' }],
+  ])('equal revisions, %s: from the current v2 back to v1, whatever the list order', (_how, v1, v2) => {
+    const deployment = deploymentState({ image: 'shop/checkout:v2', paused: false });
+    const history = [replicaSet(1, 'shop/checkout:v1', v1), replicaSet(1, 'shop/checkout:v2', v2)];
+    for (const order of [history, [...history].reverse()]) {
+      const target = selectRollbackTarget(deployment, order);
+      expect([target.from?.template.spec?.containers[0]?.image, target.to?.template.spec?.containers[0]?.image]).toEqual(['shop/checkout:v2', 'shop/checkout:v1']);
+    }
   });
 
   test('a null field (creationTimestamp: null from the apiserver) equals an absent one', () => {
