@@ -310,6 +310,43 @@ describe('one source of truth: helm template renders the kustomize install, obje
   });
 });
 
+describe('the web UI (feedback.ui)', () => {
+  type FeedbackPod = KubeObject & {
+    spec: { template: { spec: { containers: Array<{ args: string[]; ports: Array<{ name: string; containerPort: number }>; volumeMounts: Array<{ name: string; mountPath: string }> }>; volumes: Array<{ name: string; secret?: { secretName: string } }> } } };
+  };
+  type Service = KubeObject & { spec: { ports: Array<{ name: string; port: number; targetPort: string }> } };
+  const uiArgs = (args: readonly string[]) => args.filter((arg) => /^--(ui-|prometheus-url)/.test(arg));
+
+  test('off by default: no UI flag, port, Service port or Secret mount', async () => {
+    const objects = await render([]);
+    const container = find<FeedbackPod>(objects, 'Deployment', 'metricops-feedback').spec.template.spec.containers[0]!;
+    expect(uiArgs(container.args)).toEqual([]);
+    expect(container.ports.map((port) => port.name)).toEqual(['http']);
+    expect(find<Service>(objects, 'Service', 'metricops-feedback').spec.ports.map((port) => port.name)).toEqual(['http']);
+  });
+
+  test.each([
+    ['Basic auth', 'basicAuthSecretName', '--ui-basic-auth-file=/etc/metricops/ui-auth/basic-auth'],
+    ['bearer tokens', 'tokenSecretName', '--ui-token-file=/etc/metricops/ui-auth/token'],
+  ])('enabled with %s: --ui-port, --prometheus-url and the credentials file from your Secret; the port "ui" on the pod and the Service', async (_auth, key, fileFlag) => {
+    const flags = ['--set', 'feedback.ui.enabled=true', '--set', 'feedback.ui.port=9100', '--set', 'feedback.ui.prometheusUrl=http://prometheus-operated.monitoring.svc:9090', '--set', `feedback.ui.${key}=metricops-ui-auth`];
+    const objects = await render(flags);
+    const pod = find<FeedbackPod>(objects, 'Deployment', 'metricops-feedback').spec.template.spec;
+    const container = pod.containers[0]!;
+    expect(uiArgs(container.args)).toEqual(['--ui-port=9100', '--prometheus-url=http://prometheus-operated.monitoring.svc:9090', fileFlag]);
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: 'ui', containerPort: 9100 }));
+    expect(container.volumeMounts).toContainEqual(expect.objectContaining({ name: 'ui-auth', mountPath: '/etc/metricops/ui-auth' }));
+    expect(pod.volumes.find((volume) => volume.name === 'ui-auth')?.secret?.secretName).toBe('metricops-ui-auth');
+    expect(find<Service>(objects, 'Service', 'metricops-feedback').spec.ports).toContainEqual(expect.objectContaining({ name: 'ui', port: 9100, targetPort: 'ui' }));
+  });
+
+  test('enabled without a Secret: no authentication, no mount (the values say to keep it behind a proxy or port-forward)', async () => {
+    const container = find<FeedbackPod>(await render(['--set', 'feedback.ui.enabled=true']), 'Deployment', 'metricops-feedback').spec.template.spec.containers[0]!;
+    expect(uiArgs(container.args)).toEqual(['--ui-port=9096']);
+    expect(container.volumeMounts.map((mount) => mount.name)).not.toContain('ui-auth');
+  });
+});
+
 describe('bad values fail at install time with a message that says what and where', () => {
   test.each([
     ['a wrong type', ['--set', 'webhook.replicas=two'], /at '\/webhook\/replicas': got string, want integer/],
@@ -322,6 +359,7 @@ describe('bad values fail at install time with a message that says what and wher
     ['a watched namespace that is not a namespace name', ['--set', 'feedback.namespaces[0]=Shop'], /at '\/feedback\/namespaces\/0': 'Shop' does not match pattern/],
     ['a PEM CA where its base64 is expected', ['--set', 'webhook.tls.source=secret', '--set', 'webhook.tls.secret.caBundle=-----BEGIN CERTIFICATE-----'], /at '\/webhook\/tls\/secret\/caBundle': '-----BEGIN CERTIFICATE-----' does not match pattern/],
     ['a flag written with a space instead of =', ['--set', 'feedback.extraArgs[0]=--alertmanager-url http://am:9093'], /at '\/feedback\/extraArgs\/0': '--alertmanager-url http:\/\/am:9093' does not match pattern/],
+    ['a UI Prometheus URL without its scheme', ['--set', 'feedback.ui.prometheusUrl=prometheus:9090'], /at '\/feedback\/ui\/prometheusUrl': 'prometheus:9090' does not match pattern/],
   ])('%s', async (_what, flags, message) => {
     const result = await helm(['template', 'metricops', chart, '--namespace', 'metricops', ...flags]);
     expect(result.code).not.toBe(0);
@@ -334,6 +372,8 @@ describe('bad values fail at install time with a message that says what and wher
     ['a caBundle that is not a certificate', ['--set', 'webhook.tls.source=secret', '--set', 'webhook.tls.secret.caBundle=aGVsbG8='], 'webhook.tls.secret.caBundle does not decode to a PEM certificate'],
     ['your CA without its key', ['--set-file', `webhook.tls.helm.caCert=${'<user CA>'}`], 'webhook.tls.helm.caCert and webhook.tls.helm.caKey go together'],
     ['rules both given and brought', ['--set-string', 'webhook.rules.files.a\\.yaml=x', '--set', 'webhook.rules.existingConfigMap=mine'], 'webhook.rules: set files (the chart creates the ConfigMap) or existingConfigMap (yours), not both'],
+    ['the UI on the alert intake\'s port', ['--set', 'feedback.ui.port=9095'], 'feedback.ui.port is 9095, the alert intake\'s port: give the UI another one'],
+    ['both UI credentials Secrets', ['--set', 'feedback.ui.basicAuthSecretName=a', '--set', 'feedback.ui.tokenSecretName=b'], 'feedback.ui: set basicAuthSecretName'],
   ])('%s', async (_what, flags, message) => {
     const resolved = flags.map((flag) => flag.replace('<user CA>', files.userCaCert()));
     const result = await helm(['template', 'metricops', chart, '--namespace', 'metricops', ...resolved]);
@@ -389,6 +429,13 @@ describe('against the real apiserver', () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const accepted = result.stdout.trim().split('\n').map((line) => /^([a-z]+)(?:\.[^/]+)?\/(\S+) \w+ \(server dry run\)$/.exec(line)?.slice(1, 3).join('/') ?? line);
     expect(accepted.sort()).toEqual(objectKeys(rendered));
+  });
+
+  test('the web UI enabled (feedback.ui, Basic auth): kubectl apply --dry-run=server accepts every object', async () => {
+    const flags = ['--set', 'feedback.ui.enabled=true', '--set', 'feedback.ui.prometheusUrl=http://prometheus:9090', '--set', 'feedback.ui.basicAuthSecretName=metricops-ui-auth'];
+    const rendered = await render(flags, release, namespace);
+    const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: toYaml(rendered) });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   describe('helm install, for real', () => {

@@ -23,6 +23,12 @@ to fix it. Included once per render, from webhook-configuration.yaml.
 {{- fail "webhook.tls.helm.caKey is not a PEM private key (-----BEGIN ... PRIVATE KEY-----): pass the file with --set-file webhook.tls.helm.caKey=ca.key" -}}
 {{- end -}}
 {{- end -}}
+{{- if eq (int .Values.feedback.ui.port) 9095 -}}
+{{- fail "feedback.ui.port is 9095, the alert intake's port: give the UI another one (the default is 9096)" -}}
+{{- end -}}
+{{- if and .Values.feedback.ui.basicAuthSecretName .Values.feedback.ui.tokenSecretName -}}
+{{- fail "feedback.ui: set basicAuthSecretName (user:password lines, browsers ask for them) or tokenSecretName (bearer tokens), not both" -}}
+{{- end -}}
 {{- if and .Values.webhook.rules.existingConfigMap .Values.webhook.rules.files -}}
 {{- fail "webhook.rules: set files (the chart creates the ConfigMap) or existingConfigMap (yours), not both" -}}
 {{- end -}}
