@@ -65,7 +65,7 @@ export async function readCredentialFile(path: string, format: CredentialFormat 
 
 async function statCredentialFile(path: string): Promise<Stats> {
   const info = await stat(path).catch((error: unknown) => {
-    throw new CredentialFileError(`cannot read credential file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw unreadable(path, error);
   });
   if (!info.isFile()) throw new CredentialFileError(`credential file ${path} is not a regular file: pass the file that holds the credential`);
   if (info.size > MAX_CREDENTIAL_FILE_BYTES) {
@@ -76,7 +76,7 @@ async function statCredentialFile(path: string): Promise<Stats> {
 
 async function readCredentialValues(path: string, format: CredentialFormat): Promise<NonEmptyCredentials> {
   const bytes = await readFile(path).catch((error: unknown) => {
-    throw new CredentialFileError(`cannot read credential file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw unreadable(path, error);
   });
   if (bytes.length > MAX_CREDENTIAL_FILE_BYTES) throw new CredentialFileError(`credential file ${path} grew past ${MAX_CREDENTIAL_FILE_BYTES} bytes while being read: is it the right file?`);
   if (!isUtf8(bytes)) throw new CredentialFileError(`credential file ${path} is not UTF-8 text`);
@@ -84,6 +84,10 @@ async function readCredentialValues(path: string, format: CredentialFormat): Pro
   const [first, ...rest] = values;
   if (first === undefined) throw new CredentialFileError(`credential file ${path} holds no credential: write one per line`);
   return [first, ...rest];
+}
+
+function unreadable(path: string, error: unknown): CredentialFileError {
+  return new CredentialFileError(`cannot read credential file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
 }
 
 // eslint-disable-next-line no-control-regex

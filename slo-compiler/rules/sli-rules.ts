@@ -81,11 +81,11 @@ export function sliRecordingRules(slo: Slo, periodMs: number, windows: BurnRateW
     if (options.rawPeriod) {
       expr = errorRatioExpr(slo.indicator, period);
     } else if (mode === 'counts') {
-      const overPeriod = (selector: string) => `sum_over_time(${selector}[${period}])`;
-      const overFirstHour = (selector: string) => `sum_over_time(${selector}[${formatPromDuration(HOUR_MS)}])`;
+      const lastHour = formatPromDuration(HOUR_MS);
+      const over = (range: string) => (selector: string) => `sum_over_time(${selector}[${range}])`;
       expr = rates
-        ? untilHourlyRuns(recorded(HOURLY.errors, HOURLY.total, overPeriod), recorded(errorEventsMetric(shortest), totalEventsMetric(shortest), overFirstHour))
-        : untilHourlyRuns(`avg_over_time(${HOURLY.ratio}${filter}[${period}])\n`, `avg_over_time(${sliErrorMetric(shortest)}${filter}[${formatPromDuration(HOUR_MS)}])\n`);
+        ? untilHourlyRuns(recorded(HOURLY.errors, HOURLY.total, over(period)), recorded(errorEventsMetric(shortest), totalEventsMetric(shortest), over(lastHour)))
+        : untilHourlyRuns(`avg_over_time(${HOURLY.ratio}${filter}[${period}])\n`, `avg_over_time(${sliErrorMetric(shortest)}${filter}[${lastHour}])\n`);
     }
     rules.push({ record: sliErrorMetric(period), expr, labels: labelsFor(period) });
   }
