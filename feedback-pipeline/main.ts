@@ -17,7 +17,7 @@ import { loadKubeConnection, type KubeConnection } from '../common/kube-connecti
 import type { Logger } from '../common/logger.js';
 import type { FluxSourceSetting } from './actuators/flux-reconcile.js';
 import { createFeedbackServer } from './app.js';
-import { openGitTarget } from './git-target.js';
+import { openDeferredGitTarget } from './git-target.js';
 import { AuditHistory } from './history/audit-history.js';
 import { AlertmanagerPoller } from './intake/alertmanager-poller.js';
 import { Authenticator } from './intake/authenticator.js';
@@ -121,15 +121,15 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
 
   // Record: the audit log (the recorders' Git side) starts first, so what an earlier run left is committed.
   const { dataDir } = options.git;
-  const auditTarget = await openGitTarget(options.git.auditRepo, dataDir, 'audit-log-clone', logger.child({ part: 'audit-log' }));
-  const auditLog = new GitAuditLog({ repo: auditTarget.repo, push: auditTarget.push, clock, logger: logger.child({ part: 'audit-log' }), metrics });
+  const auditTarget = await openDeferredGitTarget(options.git.auditRepo, dataDir, 'audit-log-clone', 'audit log repository', logger.child({ part: 'audit-log' }));
+  const auditLog = new GitAuditLog({ repo: auditTarget.source, push: auditTarget.push, clock, logger: logger.child({ part: 'audit-log' }), metrics });
   await auditLog.start();
 
   // Act: the GitOps write-back (the cluster rollback comes with the Kubernetes adapters).
-  const gitopsTarget = options.git.gitopsRepo ? await openGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', logger.child({ part: 'gitops' })) : undefined;
+  const gitopsTarget = options.git.gitopsRepo ? await openDeferredGitTarget(options.git.gitopsRepo, dataDir, 'gitops-clone', 'GitOps repository', logger.child({ part: 'gitops' })) : undefined;
   // Loaded only when configured: its YAML parser is ~8 MB of a process that aims at 100 MB.
   const GitOpsManifestWriter = gitopsTarget ? (await import('./actuators/gitops-write-back.js')).GitOpsManifestWriter : undefined;
-  const gitOpsWriter = gitopsTarget && GitOpsManifestWriter ? new GitOpsManifestWriter({ repo: gitopsTarget.repo, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
+  const gitOpsWriter = gitopsTarget && GitOpsManifestWriter ? new GitOpsManifestWriter({ repo: gitopsTarget.source, push: gitopsTarget.push, logger: logger.child({ part: 'gitops' }), metrics }) : undefined;
 
   const connection = await kubeConnectionFrom(options.kubernetes);
   const election = options.leaderElection;
@@ -191,9 +191,12 @@ export async function startFeedbackPipeline(options: FeedbackOptions): Promise<R
   const holdLogger = logger.child({ part: 'gitops-hold' });
   const gitOpsHolds = gitOpsWriter ? await gitOpsHoldKeeper() : undefined;
   async function gitOpsHoldKeeper() {
-    const [{ loadKubeConfig }, { KubernetesHoldCluster }, { GitOpsHoldKeeper }, { FluxReconciler }] = await Promise.all([
-      import('../common/kube-config.js'), import('./actuators/gitops-hold-cluster.js'), import('./actuators/gitops-hold-keeper.js'), import('./actuators/flux-reconcile.js'),
-    ]);
+    // One after the other: they share modules, and jest's ESM loader fails on concurrent imports of shared modules
+    // ("request for './config.js' is not in cache"), as compile's do.
+    const { loadKubeConfig } = await import('../common/kube-config.js');
+    const { KubernetesHoldCluster } = await import('./actuators/gitops-hold-cluster.js');
+    const { GitOpsHoldKeeper } = await import('./actuators/gitops-hold-keeper.js');
+    const { FluxReconciler } = await import('./actuators/flux-reconcile.js');
     const kubeConfig = loadKubeConfig(options.kubernetes);
     return new GitOpsHoldKeeper({
       deployments: kubernetes.cache,

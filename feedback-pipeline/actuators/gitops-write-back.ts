@@ -2,7 +2,7 @@ import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { namespacedName } from '../../common/contract/deployment-ref.js';
 import { MetricopsError } from '../../common/errors.js';
-import type { GitRepository } from '../../common/git-repository.js';
+import type { RepositorySource } from '../git-target.js';
 import type { Logger } from '../../common/logger.js';
 import { WriteBackTrailers, writeBackMessage } from '../../common/contract/write-back-commit.js';
 import type { GitOpsWriter, WriteBackRequest, WriteBackResult } from '../ports.js';
@@ -12,7 +12,8 @@ import type { FeedbackMetrics } from '../metrics.js';
 export class GitOpsPathError extends MetricopsError {}
 
 export interface GitOpsWriterOptions {
-  repo: GitRepository;
+  /** The GitOps repository: a clone of a remote is made on first use (DeferredClone), so Git may be down at start. */
+  repo: RepositorySource;
   /** Pull before editing and push after committing (with rebase retry, never forced): true for a clone of a remote. */
   push: boolean;
   logger: Logger;
@@ -63,8 +64,9 @@ export class GitOpsManifestWriter implements GitOpsWriter {
    * fetches first when this clone does not know `applied` yet.
    */
   async contains(applied: string, revision: string): Promise<boolean> {
-    const { repo, push } = this.options;
+    const { push } = this.options;
     if (applied === revision) return true;
+    const repo = await this.options.repo.get();
     if (push && (await repo.resolve(applied)) === null) await repo.fetch();
     return repo.contains(applied, revision);
   }
@@ -74,7 +76,8 @@ export class GitOpsManifestWriter implements GitOpsWriter {
    * `request.gitPath` has the good images: Git says what the cluster runs.
    */
   async headHas(revision: string, request: Pick<WriteBackRequest, 'deployment' | 'gitPath' | 'to'>): Promise<boolean> {
-    const { repo, push } = this.options;
+    const { push } = this.options;
+    const repo = await this.options.repo.get();
     if (push) await repo.fetch();
     const head = push ? await repo.resolve(`origin/${await repo.currentBranch()}`) : await repo.head();
     if (!head || !(await repo.contains(head, revision))) return false;
@@ -84,7 +87,8 @@ export class GitOpsManifestWriter implements GitOpsWriter {
   }
 
   private async write(request: WriteBackRequest): Promise<WriteBackResult> {
-    const { repo, push, logger } = this.options;
+    const { push, logger } = this.options;
+    const repo = await this.options.repo.get();
     const target = request.deployment;
     if (push) await repo.pullRebase();
     let commit = await repo.findTrailer(WriteBackTrailers.decision, request.decision);

@@ -2,15 +2,16 @@ import { access, appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import { namespacedName } from '../../common/contract/deployment-ref.js';
-import type { GitRepository } from '../../common/git-repository.js';
 import type { Logger } from '../../common/logger.js';
 import type { DecisionRecord } from '../model.js';
 import type { DecisionRecorder } from '../ports.js';
 import { auditFileFor, AUDIT_DIR } from './audit-files.js';
 import type { FeedbackMetrics } from '../metrics.js';
+import type { RepositorySource } from '../git-target.js';
 
 export interface AuditLogOptions {
-  repo: GitRepository;
+  /** The audit repository: a clone of a remote may be made on first use (DeferredClone), so Git may be down at start. */
+  repo: RepositorySource;
   /** Push every batch (with rebase retry, never forced): true when the repository is a clone of a remote. */
   push: boolean;
   clock: Clock;
@@ -26,7 +27,8 @@ export interface AuditLogOptions {
 /**
  * The durable audit log: one JSON line per decision in audit/<yyyy-mm-dd>.jsonl (UTC day of the decision),
  * committed to Git in batches and pushed when the repository has a remote. A record is never dropped: what
- * could not be written, committed or pushed stays queued and is retried with backoff.
+ * could not be written, committed or pushed stays queued and is retried with backoff (records wait in memory while a
+ * remote has not been cloned yet, and on disk once written).
  */
 export class GitAuditLog implements DecisionRecorder {
   readonly name = 'audit-log';
@@ -65,8 +67,10 @@ export class GitAuditLog implements DecisionRecorder {
   async start(): Promise<void> {
     // One writer per audit repository: a lock left by a git process that died with an earlier run would refuse
     // every commit of this one.
-    if (await this.options.repo.removeStaleIndexLock()) this.options.logger.warn({ dir: this.directory }, 'removed a stale .git/index.lock left by an earlier run');
-    if (this.options.push && (await this.options.repo.head()) !== null) this.unpushed = 1;
+    // A remote not cloned yet (Git unreachable at start) has nothing left behind: the flush retries the clone.
+    const repo = await this.options.repo.get().catch(() => undefined);
+    if (repo && (await repo.removeStaleIndexLock())) this.options.logger.warn({ dir: this.directory }, 'removed a stale .git/index.lock left by an earlier run');
+    if (repo && this.options.push && (await repo.head()) !== null) this.unpushed = 1;
     await this.flush().catch(() => undefined);
   }
 
@@ -103,15 +107,17 @@ export class GitAuditLog implements DecisionRecorder {
   }
 
   private async flushOnce(): Promise<void> {
+    // Until the repository is there (a remote not cloned yet) the records wait in memory, and this attempt fails.
+    const repo = await this.options.repo.get();
     await this.writeLines();
-    if (await exists(join(this.options.repo.dir, AUDIT_DIR))) {
+    if (await exists(join(repo.dir, AUDIT_DIR))) {
       const records = this.uncommitted;
       // A commit that failed is not retried unchanged: the retry's message is the subject alone, so nothing the
       // records hold (their number, their text) can keep them out of Git. The lines are in the files either way.
       const message = this.commitFailures > 0 ? minimalCommitMessage(records.length) : commitMessage(records);
       let hash: string | null;
       try {
-        hash = await this.options.repo.commit([AUDIT_DIR], message);
+        hash = await repo.commit([AUDIT_DIR], message);
       } catch (error) {
         this.commitFailures += 1;
         this.options.logger.error(
@@ -125,7 +131,7 @@ export class GitAuditLog implements DecisionRecorder {
       this.uncommitted = [];
     }
     if (this.options.push && this.unpushed > 0) {
-      await this.options.repo.pushWithRebase();
+      await repo.pushWithRebase();
       this.unpushed = 0;
     }
   }

@@ -17,6 +17,7 @@ import { FeedbackMetrics } from '../../../feedback-pipeline/metrics.js';
 import type { DeploymentCache, RollbackExecutor } from '../../../feedback-pipeline/ports.js';
 import { FeedbackPipeline } from '../../../feedback-pipeline/pipeline.js';
 import { GitAuditLog, MAX_COMMIT_BODY_BYTES } from '../../../feedback-pipeline/recorders/audit-log.js';
+import { openedRepository } from '../../../feedback-pipeline/git-target.js';
 import { MetricsRecorder } from '../../../feedback-pipeline/recorders/metrics-recorder.js';
 import { listen, waitFor, webhookAlert, webhookPayload } from './intake/fixtures.js';
 
@@ -50,7 +51,7 @@ describe('a notification with thousands of alerts', () => {
     execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
     const metrics = new FeedbackMetrics(new Registry());
-    const auditLog = new GitAuditLog({ repo, push: true, clock: systemClock, logger: silentLogger(), metrics, batchDelayMs: 200 });
+    const auditLog = new GitAuditLog({ repo: openedRepository(repo), push: true, clock: systemClock, logger: silentLogger(), metrics, batchDelayMs: 200 });
     await auditLog.start();
     const pipeline = new FeedbackPipeline({
       cache: emptyCache,

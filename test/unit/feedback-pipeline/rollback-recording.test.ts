@@ -15,7 +15,7 @@ import type { DecisionRecord } from '../../../feedback-pipeline/model.js';
 import { FeedbackPipeline } from '../../../feedback-pipeline/pipeline.js';
 import { AuditHistory } from '../../../feedback-pipeline/history/audit-history.js';
 import { GitAuditLog } from '../../../feedback-pipeline/recorders/audit-log.js';
-import { openGitTarget } from '../../../feedback-pipeline/git-target.js';
+import { openGitTarget, openedRepository } from '../../../feedback-pipeline/git-target.js';
 import { GitOpsManifestWriter } from '../../../feedback-pipeline/actuators/gitops-write-back.js';
 import { FeedbackMetrics } from '../../../feedback-pipeline/metrics.js';
 import { MetricsRecorder } from '../../../feedback-pipeline/recorders/metrics-recorder.js';
@@ -75,7 +75,7 @@ describe('from a real Alertmanager notification to every record', () => {
     const gitops = await openGitTarget(gitopsRemote, dataDir, 'gitops-clone', logger);
     expect([audit.push, gitops.push]).toEqual([true, true]);
     const metrics = new FeedbackMetrics(new Registry());
-    const auditLog = new GitAuditLog({ repo: audit.repo, push: true, clock, logger, metrics, batchDelayMs: 60_000 });
+    const auditLog = new GitAuditLog({ repo: openedRepository(audit.repo), push: true, clock, logger, metrics, batchDelayMs: 60_000 });
 
     const deployment = deploymentState({
       annotations: { ...deploymentState().annotations, [Annotations.gitPath]: 'apps/checkout.yaml' },
@@ -103,7 +103,7 @@ describe('from a real Alertmanager notification to every record', () => {
       cache,
       executor,
       recorders: [auditLog, new MetricsRecorder(metrics)],
-      gitOpsWriter: new GitOpsManifestWriter({ repo: gitops.repo, push: true, logger, metrics }),
+      gitOpsWriter: new GitOpsManifestWriter({ repo: openedRepository(gitops.repo), push: true, logger, metrics }),
       clock,
       logger,
     });

@@ -119,6 +119,37 @@ describe('metricops feedback', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
 
+  test('Git unreachable at start (--git-repo and --gitops-repo remotes that do not answer yet): it starts, answers, and clones them once they answer', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeKubeconfig(kubeconfig);
+    await writeFile(join(dir, 'token'), 'cli-token\n');
+    const audit = join(dir, 'late-audit.git');
+    const port = await freePort();
+    let stop: (signal: string) => void = () => undefined;
+    const { context, err } = testContext(new Promise((resolve) => (stop = resolve)));
+    const running = main(
+      ['feedback', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--data-dir', join(dir, 'data-late'), '--git-repo', audit,
+        '--gitops-repo', join(dir, 'late-gitops.git'), '--token-file', join(dir, 'token'), '--shutdown-timeout', '2s', '--no-leader-elect'],
+      context,
+    );
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor('the server', () => fetch(`${url}/healthz`).then((response) => (response.ok ? true : undefined), () => undefined));
+      const auth = { authorization: 'Bearer cli-token', 'content-type': 'application/json' };
+      expect((await fetch(`${url}/api/v1/alerts`, { method: 'POST', headers: auth, body: JSON.stringify(webhookPayload({ alerts: [] })) })).status).toBe(202);
+      // The history reads a clone that is not there yet: empty, not an error.
+      const events = await fetch(`${url}/api/v1/events?namespace=shop`, { headers: auth });
+      expect({ status: events.status, body: await events.json() }).toEqual({ status: 200, body: { events: [] } });
+      // The audit remote answers now: the shutdown's last flush clones it.
+      execFileSync('git', ['init', '--bare', '--initial-branch=main', audit]);
+    } finally {
+      stop('SIGTERM');
+    }
+    expect(await running).toBe(0);
+    expect(err.join('')).toBe('');
+    expect(execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: join(dir, 'data-late', 'audit-log-clone'), encoding: 'utf8' }).trim()).toBe(audit);
+  }, 60_000);
+
   test('with leader election (the default) and no Kubernetes API: no replica leads, so notifications get 503 with Retry-After', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfig);

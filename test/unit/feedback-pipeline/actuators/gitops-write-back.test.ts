@@ -7,6 +7,7 @@ import { silentLogger } from '../../../../common/logger.js';
 import { parseTrailers } from '../../../../common/contract/write-back-commit.js';
 import type { WriteBackRequest } from '../../../../feedback-pipeline/ports.js';
 import { GitOpsManifestWriter, GitOpsPathError, resolveInside } from '../../../../feedback-pipeline/actuators/gitops-write-back.js';
+import { openedRepository } from '../../../../feedback-pipeline/git-target.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
@@ -63,7 +64,7 @@ describe('GitOpsManifestWriter', () => {
     await other.commit(['README.md'], 'someone else');
     await other.pushWithRebase();
 
-    const writer = new GitOpsManifestWriter({ repo, push: true, logger: silentLogger() });
+    const writer = new GitOpsManifestWriter({ repo: openedRepository(repo), push: true, logger: silentLogger() });
     const { commit: hash, revision } = await writer.writeBack(request);
     expect(hash).toMatch(/^[0-9a-f]{40}$/);
     expect(revision).toBe(hash);
@@ -96,8 +97,8 @@ describe('GitOpsManifestWriter', () => {
   }, 30_000);
 
   test('two writers (two replicas) writing back the same decision make one commit between them', async () => {
-    const a = new GitOpsManifestWriter({ repo: await GitRepository.clone(remote, join(root, 'a'), silentLogger()), push: true, logger: silentLogger() });
-    const b = new GitOpsManifestWriter({ repo: await GitRepository.clone(remote, join(root, 'b'), silentLogger()), push: true, logger: silentLogger() });
+    const a = new GitOpsManifestWriter({ repo: openedRepository(await GitRepository.clone(remote, join(root, 'a'), silentLogger())), push: true, logger: silentLogger() });
+    const b = new GitOpsManifestWriter({ repo: openedRepository(await GitRepository.clone(remote, join(root, 'b'), silentLogger())), push: true, logger: silentLogger() });
     const [first, second] = await Promise.all([a.writeBack(request), b.writeBack(request)]);
     expect(second.commit).toBe(first.commit);
     expect(git(remote, 'log', '--format=%s', 'main').split('\n')).toEqual([
@@ -108,7 +109,7 @@ describe('GitOpsManifestWriter', () => {
 
   test('a commit left unpushed (Git was down) is pushed by the next attempt, not written again', async () => {
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
-    const writer = new GitOpsManifestWriter({ repo, push: true, logger: silentLogger() });
+    const writer = new GitOpsManifestWriter({ repo: openedRepository(repo), push: true, logger: silentLogger() });
     execFileSync('mv', [remote, `${remote}.away`]);
     await expect(writer.writeBack(request)).rejects.toThrow();
     execFileSync('mv', [`${remote}.away`, remote]);
@@ -121,7 +122,7 @@ describe('GitOpsManifestWriter', () => {
 
   test('Git that already has the good images gets no commit; its head is the revision to apply', async () => {
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
-    const writer = new GitOpsManifestWriter({ repo, push: true, logger: silentLogger() });
+    const writer = new GitOpsManifestWriter({ repo: openedRepository(repo), push: true, logger: silentLogger() });
     const already = { ...request, to: request.from };
     expect(await writer.writeBack(already)).toEqual({ commit: null, revision: git(remote, 'rev-parse', 'main') });
     expect(await writer.headHas(git(remote, 'rev-parse', 'main'), already)).toBe(true);
@@ -144,14 +145,14 @@ describe('GitOpsManifestWriter', () => {
   test('refuses a symbolic link that leads out of the repository, and the writer commits nothing', async () => {
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
     await symlink(join(root, 'outside.yaml'), join(repo.dir, 'apps', 'escape.yaml'));
-    const writer = new GitOpsManifestWriter({ repo, push: false, logger: silentLogger() });
+    const writer = new GitOpsManifestWriter({ repo: openedRepository(repo), push: false, logger: silentLogger() });
     await expect(writer.writeBack({ ...request, gitPath: 'apps/escape.yaml' })).rejects.toThrow(/through a symbolic link/);
     expect(await readFile(join(root, 'outside.yaml'), 'utf8')).toBe(MANIFEST);
   });
 
   test('a manifest without the Deployment fails the write-back with the path named, leaving the file alone', async () => {
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
-    const writer = new GitOpsManifestWriter({ repo, push: false, logger: silentLogger() });
+    const writer = new GitOpsManifestWriter({ repo: openedRepository(repo), push: false, logger: silentLogger() });
     const other = { ...request, deployment: { namespace: 'shop', name: 'cart' } };
     await expect(writer.writeBack(other)).rejects.toThrow(/apps\/checkout\/deployment.yaml has no Deployment shop\/cart/);
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');

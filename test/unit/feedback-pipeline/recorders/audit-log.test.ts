@@ -9,6 +9,7 @@ import { silentLogger } from '../../../../common/logger.js';
 import type { DecisionRecord } from '../../../../feedback-pipeline/model.js';
 import { AuditHistory } from '../../../../feedback-pipeline/history/audit-history.js';
 import { commitMessage, GitAuditLog, MAX_COMMIT_BODY_BYTES } from '../../../../feedback-pipeline/recorders/audit-log.js';
+import { DeferredClone, openedRepository } from '../../../../feedback-pipeline/git-target.js';
 import { FeedbackMetrics } from '../../../../feedback-pipeline/metrics.js';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
@@ -41,7 +42,7 @@ describe('GitAuditLog', () => {
   test('records are appended as JSON lines per UTC day and committed in one batch', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
     const metrics = new FeedbackMetrics(new Registry());
-    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000 });
     const records = [decision('a', '2026-11-20T23:59:59.000Z'), decision('b', '2026-11-21T00:00:01.000Z'), decision('c', '2026-11-21T08:00:00.000Z')];
     for (const record of records) await log.record(record);
     expect(log.backlog).toBe(3);
@@ -60,7 +61,7 @@ describe('GitAuditLog', () => {
 
   test('150 records arriving while batches are being committed all end up in Git exactly once', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
-    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 5 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger(), batchDelayMs: 5 });
     for (let index = 0; index < 150; index += 1) {
       await log.record(decision(`r${index}`, '2026-11-21T10:00:00.000Z'));
       if (index % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 3));
@@ -75,7 +76,7 @@ describe('GitAuditLog', () => {
 
   test('the history reads committed and still-queued records, newest first', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
-    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
     await log.record(decision('a', '2026-11-20T10:00:00.000Z'));
     await log.record(decision('b', '2026-11-21T10:00:00.000Z', 'cart'));
     await log.flush();
@@ -90,7 +91,7 @@ describe('GitAuditLog', () => {
   test('a record that cannot be written stays queued and is written by the retry, once', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
     const metrics = new FeedbackMetrics(new Registry());
-    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
     // A file where the audit folder should be makes every append fail.
     await writeFile(join(repo.dir, 'audit'), 'in the way\n');
     await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
@@ -115,7 +116,7 @@ describe('GitAuditLog', () => {
     await seed.pushWithRebase();
 
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
-    const log = new GitAuditLog({ repo, push: true, clock, logger: silentLogger(), batchDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: true, clock, logger: silentLogger(), batchDelayMs: 60_000 });
     const other = await GitRepository.clone(remote, join(root, 'other'), silentLogger());
     const pushedBefore: string[] = [];
     for (let round = 0; round < 3; round += 1) {
@@ -142,12 +143,41 @@ describe('GitAuditLog', () => {
     await log.close();
   }, 60_000);
 
+  test('a remote that could not be cloned at start: records wait in memory (backlog, pending), then the first flush after it answers clones, commits and pushes them', async () => {
+    const remote = join(root, 'late.git');
+    const source = new DeferredClone(remote, join(root, 'clone'), silentLogger());
+    const metrics = new FeedbackMetrics(new Registry());
+    const log = new GitAuditLog({ repo: source, push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
+    await log.start();
+    await log.record(decision('early', '2026-11-21T13:59:00.000Z'));
+    await expect(log.flush()).rejects.toThrow(/cannot clone/);
+    expect(log.backlog).toBe(1);
+    expect(log.pending().map((record) => record.id)).toEqual(['early']);
+    // Nothing was written into the folder the clone needs empty.
+    await expect(readFile(join(root, 'clone', 'audit', '2026-11-21.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
+
+    execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);
+    const seed = await GitRepository.open(join(root, 'seed'), silentLogger());
+    await writeFile(join(seed.dir, 'README.md'), 'audit log\n');
+    await seed.commit(['README.md'], 'seed');
+    git(seed.dir, 'remote', 'add', 'origin', remote);
+    await seed.pushWithRebase();
+    await log.record(decision('later', '2026-11-21T14:00:00.000Z'));
+    await log.flush();
+    expect(log.backlog).toBe(0);
+    const check = await GitRepository.clone(remote, join(root, 'check'), silentLogger());
+    const lines = (await readFile(join(check.dir, 'audit', '2026-11-21.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as DecisionRecord).id)).toEqual(['early', 'later']);
+    expect(await readFile(join(check.dir, 'README.md'), 'utf8')).toBe('audit log\n');
+    await log.close();
+  }, 60_000);
+
   test('a push that fails while the remote is away keeps the record counted in the backlog and pushes it later', async () => {
     const remote = join(root, 'remote.git');
     execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
     const metrics = new FeedbackMetrics(new Registry());
-    const log = new GitAuditLog({ repo, push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
     await rename(remote, `${remote}.away`);
     await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
     await expect(log.flush()).rejects.toThrow(/push to origin/);
@@ -168,7 +198,7 @@ describe('GitAuditLog', () => {
     execFileSync('git', ['init', '--bare', '--initial-branch=main', remote]);
     const repo = await GitRepository.clone(remote, join(root, 'clone'), silentLogger());
     const metrics = new FeedbackMetrics(new Registry());
-    const log = new GitAuditLog({ repo, push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: true, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000 });
     await log.start();
     expect(log.backlog).toBe(0);
     expect(await metrics.registry.getSingleMetricAsString('metricops_feedback_git_failures_total')).not.toContain('recorder="audit-log"');
@@ -180,11 +210,11 @@ describe('GitAuditLog', () => {
 
   test('lines an earlier run wrote but did not commit are committed at start', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
-    const first = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
+    const first = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
     await first.record(decision('a', '2026-11-21T10:00:00.000Z'));
     await first.flush();
     await writeFile(join(repo.dir, 'audit', '2026-11-21.jsonl'), JSON.stringify(decision('b', '2026-11-21T11:00:00.000Z')) + '\n', { flag: 'a' });
-    const second = new GitAuditLog({ repo, push: false, clock, logger: silentLogger() });
+    const second = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger() });
     await second.start();
     expect((await repo.log()).map((entry) => entry.message)).toEqual(['audit: record decisions left by an earlier run', 'audit: rolled-back shop/checkout (CheckoutBurn)']);
     await second.close();
@@ -202,7 +232,7 @@ describe('GitAuditLog', () => {
       return repo.commit(paths, message);
     };
     const metrics = new FeedbackMetrics(new Registry());
-    const log = new GitAuditLog({ repo: flaky, push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(flaky), push: false, clock, logger: silentLogger(), metrics, batchDelayMs: 60_000, retryDelayMs: 60_000 });
     for (const id of ['a', 'b', 'c', 'd']) await log.record(decision(id, '2026-11-21T10:00:00.000Z'));
     await expect(log.flush()).rejects.toThrow('E2BIG');
     expect(log.backlog).toBe(4);
@@ -223,7 +253,7 @@ describe('GitAuditLog', () => {
   test('a stale index.lock left by an earlier run is removed at start, so the log commits', async () => {
     const repo = await GitRepository.open(join(root, 'audit-repo'), silentLogger());
     await writeFile(join(repo.dir, '.git', 'index.lock'), '');
-    const log = new GitAuditLog({ repo, push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
+    const log = new GitAuditLog({ repo: openedRepository(repo), push: false, clock, logger: silentLogger(), batchDelayMs: 60_000 });
     await log.start();
     await log.record(decision('a', '2026-11-21T10:00:00.000Z'));
     await log.flush();
