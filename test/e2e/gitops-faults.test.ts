@@ -6,7 +6,8 @@
 // 2. A person pushes an unrelated commit while metricops' push is on its way: both survive (rebase, never force).
 // 3. The Git server is down from before the rollback until 2 minutes later, and the process holding the Deployment
 //    restarts in between: the bad version never comes back, the user sees the hold and the failing write-back, and
-//    the end state is the good version in the cluster and in Git, the hold released, no audit record lost.
+//    the end state is the good version in the cluster and in Git, the hold released, no audit record lost. A fresh
+//    process (no clone yet) started during the outage starts and gets ready.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Annotations } from '../../common/contract/annotations.js';
@@ -167,6 +168,19 @@ describe('GitOps rollbacks when things go wrong', () => {
     await waitFor(async () => (/metricops_feedback_gitops_holds 1/.test(await (await fetch(`${feedback.a!.url}/metrics`)).text()) ? true : undefined), {
       what: 'the restarted process to keep the hold',
     });
+    // A fresh pod (no clone yet, as on another node) that starts while Git is down: it starts and gets ready; its
+    // remotes are cloned when first needed. It watches another namespace only, to stay out of this hold.
+    const fresh = await startFeedback({
+      name: 'fresh', kubeconfigPath: cluster.kubeconfigPath, dir: join(loop.options.workDir, 'feedback'),
+      gitRepo: auditRepos.a!.url, gitopsRepo: loop.gitopsRepository!.url, extraArgs: ['--namespaces', 'kube-public'],
+    });
+    try {
+      const log = await readFile(join(loop.options.workDir, 'feedback', 'fresh.log'), 'utf8');
+      expect(log).toContain('cannot clone the audit log repository now: rollbacks go on');
+      expect(log).toContain('cannot clone the GitOps repository now: rollbacks go on');
+    } finally {
+      await fresh.stop();
+    }
     await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
     // Held all along: v4 never came back, although Flux kept applying its last fetched revision (v4's commit).
     expect(loop.flipBacks('v1', 'v4')).toBe(0);
