@@ -93,5 +93,10 @@ test('with leader election: during the outage the leader stops acting (503, Aler
     const deployment = await apps.readNamespacedDeployment({ name, namespace });
     return deployment.spec?.template.spec?.containers[0]?.image === `${IMAGE}:v1`;
   }, { what: 'the rollback on the retried notification', timeoutMs: 60_000 });
-  expect((await elected.decisions(namespace, name)).map((record) => record.outcome)).toEqual(['rolled-back']);
+  // The record comes after the patch (and the bad revision's mark): wait for it rather than read it at once.
+  const decisions = await waitFor(async () => {
+    const found = await elected!.decisions(namespace, name);
+    return found.length > 0 ? found : undefined;
+  }, { what: 'the decision record', timeoutMs: 30_000 });
+  expect(decisions.map((record) => record.outcome)).toEqual(['rolled-back']);
 });
