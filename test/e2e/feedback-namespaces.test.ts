@@ -50,7 +50,12 @@ test('--namespaces with a Role per namespace (no ClusterRole): ready, rolls back
   // An alert for a watched namespace: rolled back.
   expect(await feedback.notify(pageNotification({ namespace: watched[0]!, deployment: 'checkout', startsAt: new Date(shopAt.getTime() + 1_000) }))).toBe(202);
   await waitFor(async () => (await appImage(apps, watched[0]!, 'checkout')) === `${IMAGE}:v1`, { what: 'the rollback in the watched namespace' });
-  expect((await feedback.decisions(watched[0]!, 'checkout')).map((record) => record.outcome)).toEqual(['rolled-back']);
+  // The record comes after the patch (and the bad revision's mark): wait for it rather than read it at once.
+  const decided = await waitFor(async () => {
+    const found = await feedback!.decisions(watched[0]!, 'checkout');
+    return found.length > 0 ? found : undefined;
+  }, { what: 'the decision record in the watched namespace', timeoutMs: 30_000 });
+  expect(decided.map((record) => record.outcome)).toEqual(['rolled-back']);
 
   // An alert for a namespace it does not watch: no such Deployment as far as it knows; nothing changes there.
   expect(await feedback.notify(pageNotification({ namespace: elsewhere, deployment: 'checkout', startsAt: new Date(otherAt.getTime() + 1_000) }))).toBe(202);
