@@ -20,7 +20,7 @@ import { e2eCluster } from './harness/cluster.js';
 import { pageNotification, startFeedback, type FeedbackProcess } from './harness/feedback-fixtures.js';
 import { git } from './harness/git.js';
 import { GitOpsRepository } from './harness/gitops-repository.js';
-import { DEPLOYMENT, GITOPS, IMAGE, gitopsLoopForTest, NAMESPACE, type MetricopsLoop } from './harness/metricops-loop.js';
+import { DEPLOYMENT, GITOPS, IMAGE, loopForTest, NAMESPACE, type MetricopsLoop } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
@@ -32,7 +32,7 @@ const auditRepos: Record<'a' | 'b', GitOpsRepository | undefined> = { a: undefin
 let end: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  ({ loop, end } = await gitopsLoopForTest(cluster, 'gitops-faults'));
+  ({ loop, end } = await loopForTest(cluster, 'gitops-faults', 'gitops'));
 });
 
 afterAll(async () => {

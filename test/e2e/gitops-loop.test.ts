@@ -8,7 +8,7 @@ import { Annotations } from '../../common/contract/annotations.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
 import { git } from './harness/git.js';
-import { GITOPS, IMAGE, gitopsLoopForTest, NAMESPACE, type DeploymentState, type MetricopsLoop } from './harness/metricops-loop.js';
+import { GITOPS, IMAGE, loopForTest, NAMESPACE, type DeploymentState, type MetricopsLoop } from './harness/metricops-loop.js';
 import { repoRoot } from './harness/repo-root.js';
 import { sleep, waitFor } from './harness/wait.js';
 
@@ -20,7 +20,7 @@ let v1: DeploymentState;
 let end: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  ({ loop, end } = await gitopsLoopForTest(cluster, 'gitops-loop'));
+  ({ loop, end } = await loopForTest(cluster, 'gitops-loop', 'gitops'));
 });
 
 afterAll(async () => {

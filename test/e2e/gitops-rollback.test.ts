@@ -10,7 +10,7 @@ import { EventReasons } from '../../feedback-pipeline/recorders/event-recorder.j
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
 import { git } from './harness/git.js';
-import { GITOPS, IMAGE, gitopsLoopForTest, type GitOpsRollback, type MetricopsLoop } from './harness/metricops-loop.js';
+import { GITOPS, IMAGE, loopForTest, type GitOpsRollback, type MetricopsLoop } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
@@ -22,7 +22,7 @@ let followed: GitOpsRollback;
 let end: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  ({ loop, end } = await gitopsLoopForTest(cluster, 'gitops-rollback'));
+  ({ loop, end } = await loopForTest(cluster, 'gitops-rollback', 'gitops'));
 });
 
 afterAll(async () => {

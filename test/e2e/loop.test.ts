@@ -1,33 +1,27 @@
 // The whole metricops loop on the local control plane, one step per test (they run in order and share state):
 // compile -> Prometheus -> webhook stamps -> bad deploy -> alert -> Alertmanager -> feedback pipeline -> rollback
 // -> Event, audit commit, metrics -> repeated notifications change nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Annotations } from '../../common/contract/annotations.js';
 import { EventReasons } from '../../feedback-pipeline/recorders/event-recorder.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
-import { IMAGE, MetricopsLoop, NAMESPACE, type DeploymentState } from './harness/metricops-loop.js';
+import { IMAGE, loopForTest, NAMESPACE, type DeploymentState, type MetricopsLoop } from './harness/metricops-loop.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
-let workDir: string;
 let loop: MetricopsLoop;
+let end: () => Promise<void>;
 let v1: DeploymentState;
 let v2: DeploymentState;
 let badDeployAt: Date;
 let rolledBack: DeploymentState;
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'metricops-loop-'));
-  loop = new MetricopsLoop({ cluster, workDir });
+  ({ loop, end } = await loopForTest(cluster, 'loop'));
 });
 
 afterAll(async () => {
-  await loop?.stop();
-  await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-  if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+  await end?.();
 });
 
 // The steps build on each other: after one fails, the rest fail at once instead of each waiting for its timeout.

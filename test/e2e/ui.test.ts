@@ -1,42 +1,36 @@
 // The web UI in a real browser (Debian's headless Chromium driven by playwright-core) after a real rollback: the
 // whole loop (MetricopsLoop: compile, Prometheus, Alertmanager, webhook, feedback pipeline) with the UI on its own
 // port and its own Basic auth, reading the informer cache, the audit log and Prometheus.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { Annotations } from '../../common/contract/annotations.js';
 import { launchBrowser, openPage, screenshot, type PageProblems } from './harness/browser.js';
 import { chainedSteps } from './chained-steps.js';
 import { e2eCluster } from './harness/cluster.js';
-import { IMAGE, MetricopsLoop, NAMESPACE, PAGE_ALERT } from './harness/metricops-loop.js';
+import { IMAGE, loopForTest, NAMESPACE, PAGE_ALERT, type MetricopsLoop } from './harness/metricops-loop.js';
 import { freePort } from './harness/ports.js';
 import { waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
 const USER = 'viewer';
 const PASSWORD = 'ui-e2e-password';
-let workDir: string;
 let loop: MetricopsLoop;
+let end: () => Promise<void>;
 let uiUrl: string;
 let browser: Browser;
 let context: BrowserContext;
 const seen: PageProblems = { problems: [] };
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'metricops-ui-'));
-  loop = new MetricopsLoop({ cluster, workDir });
-  // The loop test (same namespace) may have just deleted it: wait until it is gone.
-  await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, { what: `namespace ${NAMESPACE} to be gone`, timeoutMs: 90_000, intervalMs: 500 });
+  ({ loop, end } = await loopForTest(cluster, 'ui'));
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await loop?.stop();
-  await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-  if (process.env.METRICOPS_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
+  await end?.();
 });
 
 const step = chainedSteps();
@@ -77,7 +71,7 @@ describe('the web UI after a real rollback', () => {
     await loop.startWebhook();
     const port = await freePort();
     uiUrl = `http://127.0.0.1:${port}`;
-    const credentials = join(workDir, 'ui-basic-auth');
+    const credentials = join(loop.options.workDir, 'ui-basic-auth');
     await writeFile(credentials, `# the UI's viewers\n${USER}:${PASSWORD}\n`, { mode: 0o600 });
     await loop.startFeedback(['--ui-port', String(port), '--ui-host', '127.0.0.1', '--ui-basic-auth-file', credentials, '--prometheus-url', loop.prometheus!.url]);
     context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD, send: 'always' }, viewport: { width: 1400, height: 900 } });

@@ -24,15 +24,17 @@ import { repoRoot } from './repo-root.js';
 import { waitFor } from './wait.js';
 
 /**
- * A GitOps-mode loop for one e2e test file, in its own temporary folder: waits until an earlier test's namespace
- * (the demo's, shared by the loop tests, deleted without waiting) is gone. end() stops it and cleans up.
+ * A loop for one e2e test file, in its own temporary folder: first waits until an earlier test's namespace (shared
+ * by the loop tests and the demo, deleted without waiting) is gone, since a Deployment found in a namespace that is
+ * being deleted vanishes mid-test. end() stops the loop and deletes the namespace (without waiting).
  */
-export async function gitopsLoopForTest(cluster: Cluster, prefix: string): Promise<{ loop: MetricopsLoop; end(): Promise<void> }> {
+export async function loopForTest(cluster: Cluster, prefix: string, deployBy: LoopOptions['deployBy'] = 'kubectl'):
+Promise<{ loop: MetricopsLoop; end(): Promise<void> }> {
   await waitFor(async () => (await cluster.kubectl(['get', 'namespace', NAMESPACE])).code !== 0, {
     what: `namespace ${NAMESPACE} of an earlier test to be gone`, timeoutMs: 120_000, intervalMs: 500,
   });
   const workDir = await mkdtemp(join(tmpdir(), `metricops-${prefix}-`));
-  const loop = new MetricopsLoop({ cluster, workDir, deployBy: 'gitops' });
+  const loop = new MetricopsLoop({ cluster, workDir, deployBy });
   return {
     loop,
     async end() {
