@@ -10,7 +10,7 @@ import { sleep, waitFor } from './harness/wait.js';
 
 const cluster = e2eCluster();
 let loop: MetricopsLoop;
-let end: () => Promise<void>;
+let end: (() => Promise<void>) | undefined;
 let v1: DeploymentState;
 let v2: DeploymentState;
 let badDeployAt: Date;

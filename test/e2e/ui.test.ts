@@ -16,7 +16,7 @@ const cluster = e2eCluster();
 const USER = 'viewer';
 const PASSWORD = 'ui-e2e-password';
 let loop: MetricopsLoop;
-let end: () => Promise<void>;
+let end: (() => Promise<void>) | undefined;
 let uiUrl: string;
 let browser: Browser;
 let context: BrowserContext;
